@@ -1,0 +1,21 @@
+"""Typed errors raised by the core; each carries one clear, user-facing line."""
+
+
+class DigitPadError(Exception):
+    """Base class: ``str(error)`` is a message fit to show a user as is."""
+
+
+class ImageLoadError(DigitPadError):
+    """An image file could not be read (missing, empty, truncated, not an image, too large)."""
+
+
+class CheckpointError(DigitPadError):
+    """A weights file is missing, corrupt, hostile or does not fit its model."""
+
+
+class DataError(DigitPadError):
+    """The MNIST data could not be found, downloaded or read."""
+
+
+class TrainingError(DigitPadError):
+    """Training could not start or continue (bad settings, unusable device)."""

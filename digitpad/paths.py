@@ -1,0 +1,60 @@
+"""Where DigitPad writes: the user's data folder (retrained weights) and cache (MNIST).
+
+Nothing is ever written next to the code or into a bundle.  ``DIGITPAD_HOME``
+moves everything (tests use it); otherwise the platform's conventions apply.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "digitpad"
+
+
+def _platform_data_home() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+def _platform_cache_home() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def data_home() -> Path:
+    """The user's DigitPad data folder (not created here)."""
+    override = os.environ.get("DIGITPAD_HOME")
+    if override:
+        return Path(override)
+    return _platform_data_home() / APP_NAME
+
+
+def cache_home() -> Path:
+    override = os.environ.get("DIGITPAD_HOME")
+    if override:
+        return Path(override) / "cache"
+    return _platform_cache_home() / APP_NAME
+
+
+def user_weights_dir() -> Path:
+    """Where freshly trained weights go, one timestamped file per run."""
+    return data_home() / "weights"
+
+
+def default_mnist_dir() -> Path:
+    """Where MNIST is looked for, and downloaded to, when no folder is given.
+
+    ``DIGITPAD_DATA`` names a folder holding ``MNIST/raw`` (torchvision's layout).
+    """
+    env = os.environ.get("DIGITPAD_DATA")
+    if env:
+        return Path(env)
+    return cache_home() / "mnist"
