@@ -1,0 +1,54 @@
+"""``digitpad predict FILE...``: the digit in each image file.
+
+A bad file gets one line on stderr and the others are still processed; the
+exit code is 1 when any file failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from digitpad.errors import DigitPadError
+from digitpad.imageio import load_image
+from digitpad.resources import shipped_weights
+
+
+def load_predictor(weights: str | None):
+    """The predictor for ``--weights`` or, by default, the shipped weights."""
+    from digitpad.predictor import Predictor
+
+    return Predictor.from_checkpoint(Path(weights) if weights else shipped_weights())
+
+
+def _describe(path: str, prediction) -> str:
+    if prediction.empty:
+        return f"{path}: no digit found"
+    return f"{path}: {prediction.digit} ({prediction.confidence:.1%})"
+
+
+def _as_json(path: str, prediction) -> str:
+    return json.dumps({
+        "file": path,
+        "empty": prediction.empty,
+        "digit": prediction.digit,
+        "confidence": round(float(prediction.confidence), 6),
+        "probabilities": [round(float(p), 6) for p in prediction.probabilities],
+    })
+
+
+def run(args: argparse.Namespace) -> int:
+    predictor = load_predictor(args.weights)
+    failures = 0
+    for path in args.files:
+        try:
+            image = load_image(path)
+            prediction = predictor.predict_image(image.gray, image.alpha)
+        except DigitPadError as error:
+            failures += 1
+            print(f"digitpad: {error}", file=sys.stderr)
+            continue
+        print(_as_json(path, prediction) if args.json else _describe(path, prediction), flush=True)
+    return 1 if failures else 0
