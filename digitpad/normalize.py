@@ -1,0 +1,361 @@
+"""Turn any grayscale digit image into the 28x28 input an MNIST model expects.
+
+numpy + Pillow only (no Qt, no torch). The recipe follows the way MNIST itself
+was made, plus the clean-up a canvas or a photo needs first:
+
+1. flatten alpha onto the background (transparent pixels become paper);
+2. find the polarity (dark ink on light paper is inverted to white on black);
+3. remove the paper: subtract a smooth background plane, cut the noise floor,
+   stretch the ink so its core is 1.0;
+4. refuse images without meaningful ink (blank, uniform, noise, a dot);
+5. crop to the ink's bounding box;
+6. bring the stroke width into MNIST's range (soft dilation or erosion);
+7. fit the longer side into 20 px, anti-aliased;
+8. place it in 28x28 with the centre of mass at MNIST's (14.0, 14.0);
+9. preview (uint8, white on black) and standardised float32 input.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+MNIST_MEAN = 0.1307
+MNIST_STD = 0.3081
+
+SIZE = 28
+BOX = 20
+# Mean centre of mass of the MNIST test digits, in index coordinates
+# (sum(i * w) / sum(w)): measured 13.99 (rows) and 14.01 (columns).
+CENTRE = 14.0
+
+# Huge photos are area-downscaled to this longer side before any analysis:
+# the digit ends up 20 px tall, so more detail only costs time.
+WORK_MAX = 512
+# Pixels of the downscaled overview used for polarity and the paper plane.
+OVERVIEW_MAX = 64
+# The intermediate resolution at which strokes are adjusted: the ink's
+# bounding box is SUPERSAMPLE * 20 px there.
+SUPERSAMPLE = 3
+
+# Stroke width as 2 * ink mass / total variation, relative to the longer side
+# of the ink's bounding box.  On the MNIST test set (20 px box) the width is
+# 1.19 / 1.38 / 2.00 / 3.09 / 3.72 px at the 1st / 5th / 50th / 95th / 99th
+# percentile, i.e. 0.060 / 0.069 / 0.100 / 0.154 / 0.186 of the box.  Widths
+# inside [STROKE_LOW, STROKE_HIGH] are left alone (MNIST has them too);
+# widths outside are brought to STROKE_TARGET.
+STROKE_LOW = 0.062
+STROKE_HIGH = 0.19
+STROKE_TARGET = 0.10
+
+# Ink detection.
+NOISE_SIGMAS = 4.0          # noise floor, in robust standard deviations
+MIN_THRESHOLD = 0.05        # never keep ink fainter than this (0..1 units)
+MIN_CONTRAST = 0.12         # ink must stand out from the paper by this much
+MIN_CONTRAST_SIGMAS = 8.0   # ... and by this many noise standard deviations
+MIN_INK_PIXELS = 6          # fewer ink pixels than this is never a digit
+MIN_INK_FRACTION = 2e-4     # nor less than this fraction of the image
+MIN_EXTENT_RATIO = 3.0      # ink extent / stroke width below this is a dot
+BBOX_TRIM = 0.001           # mass fraction trimmed at each side (stray specks)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """The model's view of an image."""
+
+    empty: bool                 # True: no meaningful ink, never a digit
+    input: np.ndarray | None    # float32 (28, 28), standardised; None when empty
+    preview: np.ndarray         # uint8 (28, 28), white ink on black
+
+
+def normalize(
+    gray: np.ndarray,
+    alpha: np.ndarray | None = None,
+    *,
+    mean: float = MNIST_MEAN,
+    std: float = MNIST_STD,
+) -> Normalized:
+    """Normalise a 2-D grayscale image (uint8 0..255 or float 0..1) like MNIST.
+
+    ``alpha`` (same shape, same value range) marks transparent pixels, which
+    become background whatever colour they hold.
+    """
+    g = _to_unit_float(gray, "gray")
+    a = None if alpha is None else _to_unit_float(alpha, "alpha")
+    if a is not None and a.shape != g.shape:
+        raise ValueError(f"alpha shape {a.shape} differs from gray shape {g.shape}")
+    g, a = _shrink(g, a)
+    if a is not None:
+        g = _flatten_alpha(g, a)
+    x = _ink(g)
+    if x is None:
+        return _empty()
+    crop = _crop(x)
+    if crop is None:
+        return _empty()
+    out = _render(crop)
+    if out is None:
+        return _empty()
+    preview = np.rint(out * 255.0).astype(np.uint8)
+    standardised = ((preview.astype(np.float32) / 255.0 - mean) / std).astype(np.float32)
+    return Normalized(empty=False, input=standardised, preview=preview)
+
+
+def stroke_width(x: np.ndarray) -> float:
+    """Mean stroke width in pixels of white-on-black ink: 2 * mass / total variation.
+
+    Exact for long uniform strokes and insensitive to anti-aliasing and
+    resolution (mass and edge variation scale together).
+    """
+    x = np.asarray(x, dtype=np.float32)
+    padded = np.pad(x, 1)
+    tv = float(np.abs(np.diff(padded, axis=0)).sum() + np.abs(np.diff(padded, axis=1)).sum())
+    return 0.0 if tv <= 0.0 else 2.0 * float(padded.sum()) / tv
+
+
+def centre_of_mass(x: np.ndarray) -> tuple[float, float]:
+    """(row, column) centre of mass in index coordinates."""
+    x = np.asarray(x, dtype=np.float64)
+    total = x.sum()
+    if total <= 0:
+        return (float("nan"), float("nan"))
+    rows = float((x.sum(axis=1) * np.arange(x.shape[0])).sum() / total)
+    cols = float((x.sum(axis=0) * np.arange(x.shape[1])).sum() / total)
+    return rows, cols
+
+
+# -- steps ------------------------------------------------------------------
+
+
+def _empty() -> Normalized:
+    return Normalized(empty=True, input=None, preview=np.zeros((SIZE, SIZE), np.uint8))
+
+
+def _to_unit_float(array: np.ndarray, name: str) -> np.ndarray:
+    a = np.asarray(array)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, got shape {a.shape}")
+    if a.dtype == np.bool_:
+        return a.astype(np.float32)
+    if np.issubdtype(a.dtype, np.integer):
+        # uint8 is 0..255; wider integers (16-bit scans) use their full range.
+        top = 255.0 if a.dtype.itemsize == 1 else float(np.iinfo(a.dtype).max)
+        return a.astype(np.float32) / np.float32(top)
+    a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+    return np.clip(a, 0.0, 1.0)
+
+
+def _shrink(g: np.ndarray, a: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Area-downscale huge images so every later step costs a bounded time."""
+    h, w = g.shape
+    if max(h, w) <= WORK_MAX:
+        return g, a
+    scale = WORK_MAX / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if a is not None:
+        # Downscale premultiplied colour so transparent garbage does not bleed in.
+        ga = _resize(g * a, size, Image.BOX)
+        a = _resize(a, size, Image.BOX)
+        g = np.where(a > 1e-6, ga / np.maximum(a, 1e-6), 0.0).astype(np.float32)
+        return np.clip(g, 0.0, 1.0), a
+    return _resize(g, size, Image.BOX), None
+
+
+def _resize(x: np.ndarray, size: tuple[int, int], resample: int, box=None) -> np.ndarray:
+    image = Image.fromarray(np.ascontiguousarray(x, dtype=np.float32), "F")
+    return np.asarray(image.resize(size, resample, box=box), dtype=np.float32)
+
+
+def _overview(x: np.ndarray) -> np.ndarray:
+    h, w = x.shape
+    if max(h, w) <= OVERVIEW_MAX:
+        return x
+    scale = OVERVIEW_MAX / max(h, w)
+    return _resize(x, (max(1, round(w * scale)), max(1, round(h * scale))), Image.BOX)
+
+
+def _flatten_alpha(g: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Composite onto the background the opaque pixels imply."""
+    opaque = a > 0.5
+    n_opaque = int(opaque.sum())
+    if n_opaque == 0:
+        return np.ones_like(g)  # all transparent: blank paper
+    if n_opaque == a.size and float(a.min()) > 0.99:
+        return g
+    ink_colour = float(np.median(g[opaque][:: max(1, n_opaque // 4096)]))
+    if n_opaque >= 0.5 * a.size:
+        background = ink_colour  # mostly opaque: the opaque pixels are the paper
+    else:
+        background = 1.0 if ink_colour < 0.5 else 0.0  # opaque pixels are the ink
+    return a * g + (1.0 - a) * np.float32(background)
+
+
+def _ink(g: np.ndarray) -> np.ndarray | None:
+    """White-on-black ink in [0, 1] with paper, lighting and noise removed."""
+    small = _overview(g)
+    paper = float(np.median(small))
+    dark = paper - float(small.min())
+    light = float(small.max()) - paper
+    if max(dark, light) > 1.2 * min(dark, light):
+        invert = dark > light
+    else:
+        invert = paper > 0.5
+    if invert:
+        g = 1.0 - g
+        small = 1.0 - small
+    r = g - _paper_plane(small, g.shape)
+
+    h, w = r.shape
+    step = max(1, int(math.sqrt(h * w / 8192)))
+    sample = r[::step, ::step]
+    centre = float(np.median(sample))
+    sigma = 1.4826 * float(np.median(np.abs(sample - centre)))
+    t0 = max(MIN_THRESHOLD, centre + NOISE_SIGMAS * sigma)
+    candidates = r[r > t0]
+    if candidates.size < MIN_INK_PIXELS:
+        return None
+    if candidates.size > 20000:
+        candidates = candidates[:: candidates.size // 10000]
+    peak = float(np.percentile(candidates, 90))
+    if peak - centre < max(MIN_CONTRAST, MIN_CONTRAST_SIGMAS * sigma):
+        return None
+    t = max(t0, centre + 0.1 * (peak - centre))
+    x = np.clip((r - t) * np.float32(1.0 / max(peak - t, 1e-6)), 0.0, 1.0)
+    area = int(np.count_nonzero(x > 0.5))
+    if area < max(MIN_INK_PIXELS, MIN_INK_FRACTION * h * w):
+        return None
+    return x.astype(np.float32, copy=False)
+
+
+def _paper_plane(small: np.ndarray, shape: tuple[int, int]) -> np.ndarray | float:
+    """Paper brightness (ink bright) as a robust plane fit, or one level.
+
+    Cell minima of the overview, fitted with a plane after dropping the cells
+    the ink covers, follow uneven lighting without eating thick strokes.
+    """
+    sh, sw = small.shape
+    cells = 8
+    if min(sh, sw) < cells * 2:
+        return float(np.median(small))
+    ys = np.linspace(0, sh, cells + 1).astype(int)
+    xs = np.linspace(0, sw, cells + 1).astype(int)
+    mins = np.minimum.reduceat(np.minimum.reduceat(small, ys[:-1], axis=0), xs[:-1], axis=1)
+    cy = (ys[:-1] + ys[1:]) / 2.0 / sh
+    cx = (xs[:-1] + xs[1:]) / 2.0 / sw
+    yy, xx = np.meshgrid(cy, cx, indexing="ij")
+    design = np.stack([np.ones(mins.size), yy.ravel(), xx.ravel()], axis=1)
+    z = mins.ravel().astype(np.float64)
+    keep = np.ones(z.size, bool)
+    coef = np.zeros(3)
+    for _ in range(3):
+        coef, *_ = np.linalg.lstsq(design[keep], z[keep], rcond=None)
+        resid = z - design @ coef
+        spread = 1.4826 * np.median(np.abs(resid[keep] - np.median(resid[keep])))
+        keep = resid < max(0.03, 3.0 * spread)  # ink cells are bright outliers only
+        if keep.sum() < 6:
+            return float(np.median(z))
+    level = float(np.median(z[keep]))
+    if abs(coef[1]) + abs(coef[2]) < 0.05:
+        return level  # flat paper: one level, no plane artefacts
+    h, w = shape
+    rows = (coef[0] + coef[1] * (np.arange(h) + 0.5) / h).astype(np.float32)
+    cols = (coef[2] * (np.arange(w) + 0.5) / w).astype(np.float32)
+    return rows[:, None] + cols[None, :]
+
+
+def _trimmed_span(profile: np.ndarray) -> tuple[int, int]:
+    cs = np.cumsum(profile, dtype=np.float64)
+    total = cs[-1]
+    lo = int(np.searchsorted(cs, BBOX_TRIM * total, side="right"))
+    hi = int(np.searchsorted(cs, (1.0 - BBOX_TRIM) * total, side="left"))
+    return lo, max(lo, hi) + 1
+
+
+def _crop(x: np.ndarray) -> np.ndarray | None:
+    """The ink's bounding box (stray specks trimmed), or None for a dot."""
+    y0, y1 = _trimmed_span(x.sum(axis=1))
+    x0, x1 = _trimmed_span(x.sum(axis=0))
+    crop = x[y0:y1, x0:x1]
+    extent = max(crop.shape)
+    if extent < MIN_EXTENT_RATIO * max(stroke_width(crop), 1.0):
+        return None
+    return crop
+
+
+def _render(crop: np.ndarray) -> np.ndarray | None:
+    """Stroke-adjust the crop and place it into the 28x28 frame (float 0..1)."""
+    h, w = crop.shape
+    extent = max(h, w)
+    rel = stroke_width(crop) / extent
+    adjust = rel < STROKE_LOW or rel > STROKE_HIGH
+
+    target_box = SUPERSAMPLE * BOX
+    f = target_box / extent
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    resample = Image.BOX if f < 1 else Image.BILINEAR
+    work = _resize(crop, size, resample)
+    pad = target_box  # room for dilation and for the 28x28 window
+    work = np.pad(work, pad)
+
+    if adjust:
+        m = rel * target_box  # stroke width at this scale
+        want = STROKE_TARGET * (target_box - m) / (1.0 - STROKE_TARGET)  # box grows too
+        work = _set_stroke_width(work, m, want)
+
+    ink = work > 0.5
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return None
+    extent = max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+    s = BOX / extent  # output px per work px
+    cy, cx = centre_of_mass(work)
+    out = None
+    for _ in range(2):  # second pass removes the small resampling drift
+        top = cy + 0.5 - (CENTRE + 0.5) / s
+        left = cx + 0.5 - (CENTRE + 0.5) / s
+        span = SIZE / s
+        top = min(max(top, 0.0), work.shape[0] - span)
+        left = min(max(left, 0.0), work.shape[1] - span)
+        out = _resize(work, (SIZE, SIZE), Image.BOX, box=(left, top, left + span, top + span))
+        ry, rx = centre_of_mass(out)
+        if not (math.isfinite(ry) and math.isfinite(rx)):
+            return None
+        cy += (ry - CENTRE) / s
+        cx += (rx - CENTRE) / s
+    peak = float(out.max())
+    if peak <= 0:
+        return None
+    return np.clip(out / peak, 0.0, 1.0)
+
+
+def _set_stroke_width(work: np.ndarray, m: float, want: float) -> np.ndarray:
+    """Soft dilation/erosion: blur, then keep the level set ``want`` px wide.
+
+    A stroke of width ``m`` blurred with a Gaussian has a known 1-D profile;
+    the level it takes at distance want/2 from the centre line is the
+    threshold that makes every stroke ``want`` wide, in any direction.
+    """
+    sigma = max(0.8, 0.35 * want)
+    b = _gaussian(work, sigma)
+
+    def profile(u: float) -> float:
+        k = 1.0 / (sigma * math.sqrt(2.0))
+        return 0.5 * (math.erf((u + m / 2) * k) - math.erf((u - m / 2) * k))
+
+    peak = profile(0.0)
+    level = profile(want / 2.0)
+    delta = 0.5 * max(min(level, peak - level), 1e-3)
+    return np.clip((b - (level - delta)) / np.float32(2.0 * delta), 0.0, 1.0)
+
+
+def _gaussian(x: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a 0..1 float image (Pillow blurs 8-bit images only)."""
+    # Stretch to the full 8-bit range first: thin strokes are faint here.
+    top = max(float(x.max()), 1e-6)
+    image = Image.fromarray(np.rint(x * (255.0 / top)).astype(np.uint8), "L")
+    blurred = image.filter(ImageFilter.GaussianBlur(sigma))
+    return np.asarray(blurred, dtype=np.float32) * np.float32(top / 255.0)
