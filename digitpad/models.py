@@ -1,0 +1,178 @@
+"""The digit classifiers, by name: one registry, one interface.
+
+Every model takes a float tensor ``(N, 1, 28, 28)`` standardised with MNIST's
+mean/std and returns raw logits ``(N, 10)``.  This module imports torch only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+DEFAULT_MODEL = "digitpad"
+
+
+class Linear(nn.Module):
+    """Multinomial logistic regression on the 784 pixels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(28 * 28, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(x.flatten(1))
+
+
+class MLP(nn.Module):
+    """Two hidden layers, 784-500-100-10."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(28 * 28, 500),
+            nn.ReLU(inplace=True),
+            nn.Linear(500, 100),
+            nn.ReLU(inplace=True),
+            nn.Linear(100, 10),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class TutorialCNN(nn.Module):
+    """pytorch/examples ``mnist/main.py``'s net with conv16/conv32/fc128."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, 1)
+        self.conv2 = nn.Conv2d(16, 32, 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(32 * 12 * 12, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.conv1(x))
+        x = torch.relu(self.conv2(x))
+        x = torch.max_pool2d(x, 2)
+        x = self.dropout1(x)
+        x = torch.relu(self.fc1(x.flatten(1)))
+        x = self.dropout2(x)
+        return self.fc2(x)
+
+
+def _conv_bn(cin: int, cout: int, kernel: int, padding: int = 0, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, kernel, stride=stride, padding=padding, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class BatchNormCNN(nn.Module):
+    """Four 3x3 conv layers (5/10/20/40 channels) with BatchNorm, then fc 200-500-10."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            _conv_bn(1, 5, 3, padding=1),
+            _conv_bn(5, 10, 3, padding=1),
+            nn.MaxPool2d(2),  # 14x14
+            _conv_bn(10, 20, 3, padding=1),
+            _conv_bn(20, 40, 3, padding=1),
+            nn.MaxPool2d(2),  # 7x7
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(40 * 7 * 7, 200),
+            nn.BatchNorm1d(200),
+            nn.ReLU(inplace=True),
+            nn.Linear(200, 500),
+            nn.BatchNorm1d(500),
+            nn.ReLU(inplace=True),
+            nn.Linear(500, 10),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+class DigitPadNet(nn.Module):
+    """DigitPad's default: a compact all-conv BatchNorm net.
+
+    28x28 -> conv(3x3)x2 at 28 px -> pool -> conv(3x3)x2 at 14 px -> pool ->
+    conv(3x3) at 7 px -> global average + max pool -> linear.  Global pooling
+    (rather than a big fc layer) keeps it small and tolerant of where the digit
+    sits; everything is sized so one image runs in well under a millisecond on
+    one CPU core.
+    """
+
+    def __init__(self, width: int = 32) -> None:
+        super().__init__()
+        w = width
+        self.features = nn.Sequential(
+            _conv_bn(1, w // 2, 3, padding=1),
+            _conv_bn(w // 2, w, 3, padding=1),
+            nn.MaxPool2d(2),  # 14x14
+            _conv_bn(w, 2 * w, 3, padding=1),
+            _conv_bn(2 * w, 2 * w, 3, padding=1),
+            nn.MaxPool2d(2),  # 7x7
+            _conv_bn(2 * w, 4 * w, 3, padding=1),
+        )
+        self.dropout = nn.Dropout(0.1)
+        self.fc = nn.Linear(8 * w, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)
+        x = torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)
+        return self.fc(self.dropout(x))
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    description: str
+    factory: Callable[..., nn.Module]
+
+
+MODELS: dict[str, ModelInfo] = {
+    info.name: info
+    for info in (
+        ModelInfo("linear", "Logistic regression, 784 -> 10 (about 92%).", Linear),
+        ModelInfo("mlp", "Fully connected 784-500-100-10 (about 98%).", MLP),
+        ModelInfo("cnn", "pytorch/examples tutorial CNN: conv16, conv32, fc128, dropout (about 99.2-99.5%).", TutorialCNN),
+        ModelInfo("bncnn", "BatchNorm CNN: conv 5/10/20/40, fc 200-500 (about 99.4%).", BatchNormCNN),
+        ModelInfo("digitpad", "DigitPad default: compact BatchNorm conv net with global pooling (99.6%+).", DigitPadNet),
+    )
+}
+
+
+def model_names() -> list[str]:
+    """Registered model names, in display order."""
+    return list(MODELS)
+
+
+def describe(name: str) -> str:
+    """The one-line description of a registered model."""
+    return _info(name).description
+
+
+def _info(name: str) -> ModelInfo:
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}") from None
+
+
+def build_model(name: str = DEFAULT_MODEL, **config: Any) -> nn.Module:
+    """A freshly initialised model; ``config`` goes to its constructor (e.g. ``width``)."""
+    return _info(name).factory(**config)
+
+
+def parameter_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,434 @@
+"""Training as an iterator of small frozen progress events; never prints.
+
+    trainer = Trainer(TrainConfig(model="digitpad", epochs=15))
+    for event in trainer.run():      # Started, StepProgress..., EpochFinished, ..., Finished | Cancelled
+        ...
+    trainer.save(path, command="digitpad train ...")
+
+The recipe (measured on a 2-core CPU): the whole dataset in memory as uint8,
+batches from ``torch.randperm``, per-sample augmentation on whole batches, label
+smoothing, OneCycleLR, channels-last and bfloat16 autocast where the CPU has
+native bf16 (about 2.4x faster than fp32 here; weights stay fp32).  ``stop()``
+may be called from any thread; it is checked between steps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Union
+
+import torch
+from torch import nn
+
+from digitpad.errors import DataError, TrainingError
+from digitpad.evaluate import Evaluation, evaluate
+from digitpad.models import DEFAULT_MODEL, MODELS, build_model
+
+MNIST_MEAN = 0.1307
+MNIST_STD = 0.3081
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    model: str = DEFAULT_MODEL
+    epochs: int = 15
+    batch_size: int = 128
+    lr: float = 0.1                 # peak OneCycle learning rate
+    optimizer: str = "sgd"          # "sgd" (Nesterov, momentum 0.9) | "adamw"
+    weight_decay: float = 5e-4
+    seed: int = 1
+    device: str = "auto"            # "auto" | "cpu" | "cuda" | "cuda:N" | "mps"
+    data_dir: str | None = None     # folder holding MNIST/raw; None: digitpad.paths.default_mnist_dir()
+    download: bool = False          # let torchvision download MNIST into data_dir when missing
+    augment: bool = True
+    threads: int | None = 1         # torch CPU threads (process-wide); None leaves torch's setting
+    label_smoothing: float = 0.1
+    max_steps: int | None = None    # stop after this many optimizer steps (quick runs)
+    dry_run: bool = False           # one epoch of 2 steps on small subsets: checks everything runs
+    train_limit: int | None = None  # use only the first N training images
+    test_limit: int | None = None   # evaluate on only the first N test images
+    evals_per_epoch: int = 1        # >1 adds mid-epoch Evaluated events (benchmarks)
+    precision: str = "auto"         # "auto" | "fp32" | "bf16"
+    model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}
+    progress_interval_s: float = 0.05  # at most ~20 StepProgress events per second
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["model_config"] = dict(self.model_config)
+        return d
+
+
+# ---- events (all frozen, plain values) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    model: str
+    device: str
+    precision: str
+    parameters: int
+    train_size: int
+    test_size: int
+    epochs: int
+    steps_per_epoch: int
+    steps_total: int
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    epoch: int                # 1-based
+    epochs: int
+    step: int                 # 1-based within the epoch
+    steps_per_epoch: int
+    steps_total: int          # steps done in the whole run so far
+    loss: float               # mean training loss since the previous event
+    accuracy: float           # training accuracy (augmented batches) since the previous event
+    images_per_s: float
+    eta_s: float
+    lr: float
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A mid-epoch test evaluation (only with ``evals_per_epoch > 1``)."""
+
+    epoch: int
+    step: int
+    steps_total: int
+    test_accuracy: float
+    train_s: float            # training time so far, evaluations excluded
+
+
+@dataclass(frozen=True)
+class EpochFinished:
+    epoch: int
+    epochs: int
+    train_loss: float
+    train_accuracy: float
+    test_loss: float
+    test_accuracy: float
+    best_accuracy: float
+    is_best: bool
+    seconds: float            # this epoch, evaluation included
+    train_s: float            # whole run so far, evaluations excluded
+
+
+@dataclass(frozen=True)
+class Finished:
+    best_accuracy: float
+    best_epoch: int
+    epochs_completed: int
+    steps_total: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    best_accuracy: float
+    best_epoch: int
+    epoch: int
+    step: int
+    steps_total: int
+    seconds: float
+
+
+Event = Union[Started, StepProgress, Evaluated, EpochFinished, Finished, Cancelled]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model: str
+    config: TrainConfig
+    state_dict: dict[str, torch.Tensor] = field(repr=False)  # best weights, CPU
+    best_accuracy: float
+    best_epoch: int
+    evaluation: Evaluation = field(repr=False)               # of the best weights on the test set
+    history: tuple[dict[str, float], ...]
+    cancelled: bool
+    seconds: float
+    steps: int
+
+    def build_model(self) -> nn.Module:
+        model = build_model(self.model, **dict(self.config.model_config))
+        model.load_state_dict(self.state_dict)
+        return model.eval()
+
+
+def resolve_device(name: str) -> torch.device:
+    """"auto" -> CUDA, then MPS, then CPU. Raises ``TrainingError`` for an unusable device."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise TrainingError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise TrainingError(f"device {name!r} asked for, but CUDA is not available")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise TrainingError(f"device {name!r} does not exist ({torch.cuda.device_count()} CUDA devices)")
+    elif device.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise TrainingError("device 'mps' asked for, but MPS is not available")
+    elif device.type != "cpu":
+        raise TrainingError(f"unsupported device {name!r}")
+    return device
+
+
+def _autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
+    if precision == "fp32":
+        return None
+    if precision not in ("auto", "bf16"):
+        raise TrainingError(f"unknown precision {precision!r}: use auto, fp32 or bf16")
+    if device.type == "cpu":
+        native = bool(getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)())
+        return torch.bfloat16 if (precision == "bf16" or native) else None
+    if device.type == "cuda":
+        return torch.bfloat16 if (precision == "bf16" or torch.cuda.is_bf16_supported()) else None
+    return torch.bfloat16 if precision == "bf16" else None
+
+
+class Trainer:
+    """Runs one training; ``run()`` yields events, ``stop()`` is thread-safe."""
+
+    def __init__(self, config: TrainConfig = TrainConfig()) -> None:
+        if config.model not in MODELS:
+            raise TrainingError(f"unknown model {config.model!r}; choose one of: {', '.join(MODELS)}")
+        if config.epochs < 1 or config.batch_size < 1 or config.lr <= 0:
+            raise TrainingError("epochs, batch size and learning rate must be positive")
+        if config.optimizer not in ("sgd", "adamw"):
+            raise TrainingError(f"unknown optimizer {config.optimizer!r}: use sgd or adamw")
+        self.config = config
+        self._stop = threading.Event()
+        self._result: TrainResult | None = None
+        self._best_state: dict[str, torch.Tensor] | None = None
+
+    def stop(self) -> None:
+        """Ask the run to end after the current step (any thread)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def result(self) -> TrainResult | None:
+        """The outcome, once ``run()`` has finished or been cancelled."""
+        return self._result
+
+    def best_state(self) -> dict[str, torch.Tensor] | None:
+        """A CPU copy of the best weights so far (None before the first evaluation)."""
+        return None if self._best_state is None else {k: v.clone() for k, v in self._best_state.items()}
+
+    def save(self, path: Any, *, command: str | None = None) -> Any:
+        """Write the best model as a checkpoint (see ``digitpad.checkpoint``)."""
+        from digitpad.checkpoint import save_checkpoint
+
+        r = self._result
+        if r is None:
+            raise TrainingError("nothing to save: training has not finished")
+        meta = {
+            "test_accuracy": r.best_accuracy,
+            "best_epoch": r.best_epoch,
+            "test_size": r.evaluation.count,
+            "test_errors": r.evaluation.errors,
+            "per_class": r.evaluation.per_class_dict(),
+            "confusion": r.evaluation.confusion.tolist(),
+            "history": list(r.history),
+            "cancelled": r.cancelled,
+            "train_seconds": r.seconds,
+            "steps": r.steps,
+            "command": command or training_command(self.config),
+        }
+        return save_checkpoint(
+            path, model_name=r.model, state_dict=r.state_dict, config=self.config.as_dict(),
+            meta=meta, mean=MNIST_MEAN, std=MNIST_STD,
+        )
+
+    # ---- the loop -----------------------------------------------------------------------
+
+    def run(self) -> Iterator[Event]:
+        from digitpad.augment import augment
+        from digitpad.data import batches, load_splits, steps_per_epoch, to_float
+
+        cfg = self.config
+        t0 = time.perf_counter()
+        device = resolve_device(cfg.device)
+        if device.type == "cpu" and cfg.threads:
+            torch.set_num_threads(max(1, int(cfg.threads)))
+        amp = _autocast_dtype(cfg.precision, device)
+
+        try:
+            train, test = load_splits(cfg.data_dir, device=device, download=cfg.download)
+        except DataError:
+            raise
+        train_n, test_n = cfg.train_limit, cfg.test_limit
+        epochs = cfg.epochs
+        if cfg.dry_run:
+            train_n, test_n, epochs = min(train_n or 512, 512), min(test_n or 512, 512), 1
+        train, test = train.head(train_n), test.head(test_n)
+        if len(train) == 0 or len(test) == 0:
+            raise TrainingError("no training or test images to use")
+
+        torch.manual_seed(cfg.seed)
+        gen = torch.Generator().manual_seed(cfg.seed)
+        model = build_model(cfg.model, **dict(cfg.model_config)).to(device)
+        model = model.to(memory_format=torch.channels_last)
+        if cfg.optimizer == "sgd":
+            opt: torch.optim.Optimizer = torch.optim.SGD(
+                model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay)
+        else:
+            opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        bs = min(cfg.batch_size, len(train))
+        per_epoch = steps_per_epoch(len(train), bs)
+        total = per_epoch * epochs
+        if cfg.dry_run:
+            total = min(total, 2)
+        if cfg.max_steps is not None:
+            total = max(1, min(total, cfg.max_steps))
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25)
+        loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+        eval_points = _eval_points(per_epoch, cfg.evals_per_epoch)
+
+        yield Started(cfg.model, str(device), "bf16" if amp else "fp32",
+                      sum(p.numel() for p in model.parameters()), len(train), len(test),
+                      epochs, per_epoch, total)
+
+        best_acc, best_epoch = -1.0, 0
+        best_eval: Evaluation | None = None
+        history: list[dict[str, float]] = []
+        steps = 0
+        train_s = 0.0
+        cancelled = False
+        epoch = 0
+
+        checked_at = -1
+
+        def check(ep: int) -> tuple[Evaluation, bool]:
+            nonlocal best_acc, best_epoch, best_eval, checked_at
+            checked_at = steps
+            ev = evaluate(model, test.images, test.labels, mean=MNIST_MEAN, std=MNIST_STD)
+            better = ev.accuracy > best_acc
+            if better:
+                best_acc, best_epoch, best_eval = ev.accuracy, ep, ev
+                self._best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+            return ev, better
+
+        for epoch in range(1, epochs + 1):
+            if steps >= total or self._stop.is_set():
+                break
+            model.train()
+            ep_t0 = time.perf_counter()
+            ep_loss = torch.zeros((), device=device)
+            ep_correct = torch.zeros((), device=device, dtype=torch.long)
+            ep_seen = 0
+            win_loss = torch.zeros((), device=device)
+            win_correct = torch.zeros((), device=device, dtype=torch.long)
+            win_seen, win_steps, win_t = 0, 0, time.perf_counter()
+            last_emit = 0.0
+            step = 0
+            for xb, yb in batches(train, bs, gen):
+                step_t = time.perf_counter()
+                x = to_float(xb)
+                if cfg.augment:
+                    x = augment(x, gen)
+                x = ((x - MNIST_MEAN) / MNIST_STD).contiguous(memory_format=torch.channels_last)
+                with torch.autocast(device.type, dtype=amp or torch.bfloat16, enabled=amp is not None):
+                    logits = model(x)
+                    loss = loss_fn(logits.float(), yb)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+                steps += 1
+                step += 1
+                with torch.no_grad():
+                    correct = (logits.argmax(1) == yb).sum()
+                    ep_loss += loss.detach() * len(yb)
+                    ep_correct += correct
+                    win_loss += loss.detach()
+                    win_correct += correct
+                ep_seen += len(yb)
+                win_seen += len(yb)
+                win_steps += 1
+                now = time.perf_counter()
+                train_s += now - step_t
+                last_step = step == per_epoch or steps >= total
+                if now - last_emit >= cfg.progress_interval_s or last_step:
+                    rate = win_seen / max(now - win_t, 1e-9)
+                    eta = (total - steps) * (train_s / steps)
+                    yield StepProgress(epoch, epochs, step, per_epoch, steps,
+                                       float(win_loss) / win_steps, float(win_correct) / win_seen,
+                                       rate, eta, float(sched.get_last_lr()[0]))
+                    win_loss.zero_(); win_correct.zero_()
+                    win_seen, win_steps, win_t, last_emit = 0, 0, time.perf_counter(), time.perf_counter()
+                if last_step:
+                    break
+                if self._stop.is_set():
+                    cancelled = True
+                    break
+                if step in eval_points:
+                    ev, _ = check(epoch)
+                    yield Evaluated(epoch, step, steps, ev.accuracy, train_s)
+                    model.train()
+            if cancelled:
+                break
+            ev, better = check(epoch)
+            tl = float(ep_loss) / max(ep_seen, 1)
+            ta = float(ep_correct) / max(ep_seen, 1)
+            history.append({"epoch": epoch, "train_loss": tl, "train_accuracy": ta,
+                            "test_loss": ev.loss, "test_accuracy": ev.accuracy,
+                            "steps": steps, "seconds": time.perf_counter() - ep_t0})
+            yield EpochFinished(epoch, epochs, tl, ta, ev.loss, ev.accuracy, best_acc, better,
+                                time.perf_counter() - ep_t0, train_s)
+
+        if self._stop.is_set() and not cancelled and (steps < total):
+            cancelled = True
+        if cancelled and checked_at != steps:
+            # stopped mid-epoch: the current weights compete with the best epoch so far
+            ev, _ = check(epoch)
+            history.append({"epoch": epoch, "partial": True, "test_accuracy": ev.accuracy,
+                            "test_loss": ev.loss, "steps": steps})
+        assert best_eval is not None and self._best_state is not None
+        seconds = time.perf_counter() - t0
+        self._result = TrainResult(cfg.model, cfg, self.best_state() or {}, best_acc, best_epoch,
+                                   best_eval, tuple(history), cancelled, seconds, steps)
+        if cancelled:
+            yield Cancelled(best_acc, best_epoch, epoch, step if epoch else 0, steps, seconds)
+        else:
+            yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]),
+                           steps, seconds)
+
+
+def _eval_points(per_epoch: int, evals: int) -> set[int]:
+    if evals <= 1:
+        return set()
+    return {round(per_epoch * i / evals) for i in range(1, evals)} - {0, per_epoch}
+
+
+def training_command(cfg: TrainConfig) -> str:
+    """The ``digitpad train`` command line equivalent to ``cfg`` (for a checkpoint's meta)."""
+    default = TrainConfig()
+    parts = ["digitpad", "train", "--model", cfg.model, "--epochs", str(cfg.epochs), "--seed", str(cfg.seed)]
+    flags = {"batch_size": "--batch-size", "lr": "--lr", "optimizer": "--optimizer",
+             "weight_decay": "--weight-decay", "label_smoothing": "--label-smoothing",
+             "threads": "--threads", "device": "--device", "max_steps": "--max-steps",
+             "precision": "--precision"}
+    for key, flag in flags.items():
+        value = getattr(cfg, key)
+        if value != getattr(default, key) and value is not None:
+            parts += [flag, str(value)]
+    if not cfg.augment:
+        parts.append("--no-augment")
+    if cfg.data_dir:
+        parts += ["--data-dir", str(cfg.data_dir)]
+    return " ".join(parts)
