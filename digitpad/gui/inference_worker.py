@@ -1,0 +1,216 @@
+"""Live recognition off the GUI thread.
+
+One long-lived :class:`InferenceWorker` is moved to a ``QThread`` and owns its
+own ``Predictor``; torch is imported there, never in the GUI thread.  Like
+Qt's mandelbrot example, requests do not queue up: :meth:`request` stores the
+newest one under a mutex and wakes the worker, which loops "take the newest,
+process it" until nothing is pending, so a burst of pen moves costs one or two
+predictions, not hundreds.  Every request carries an id; the GUI drops answers
+whose id is not its latest.
+
+Values cross threads, objects do not: a fresh ``QImage`` or a path goes in, a
+frozen ``Prediction`` (numpy arrays) and a ``QImage`` copy come out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QMutex, QMutexLocker, QObject, QThread, Qt, Signal, Slot
+from PySide6.QtGui import QImage
+
+log = logging.getLogger(__name__)
+
+
+class PredictorLike(Protocol):
+    def predict_image(self, gray: Any, alpha: Any = None) -> Any: ...
+
+
+PredictorFactory = Callable[[Path], PredictorLike]
+
+
+def load_predictor(path: Path) -> PredictorLike:
+    """The real factory: imports the core predictor (and torch) on first use.
+
+    Runs in the worker thread.
+    """
+    import torch
+
+    torch.set_num_threads(1)  # two cores are shared with the GUI and the rest of the system
+    from digitpad.predictor import Predictor
+
+    return Predictor.from_checkpoint(path)
+
+
+@dataclass(frozen=True)
+class _Request:
+    request_id: int
+    drawing: QImage | None = None  # Grayscale8, white ink on black
+    path: Path | None = None  # an image file
+    data: bytes | None = None  # an encoded image (clipboard)
+
+
+class InferenceWorker(QObject):
+    """Recognises drawings and image files in its own thread.
+
+    Public methods (:meth:`request_drawing`, :meth:`request_file`,
+    :meth:`request_bytes`, :meth:`load_weights`, :meth:`stop`) are thread-safe
+    and may be called directly from the GUI thread: they store the job under a
+    mutex and post a wake-up, so they never wait for the busy worker.
+    """
+
+    predicted = Signal(int, object)  # request id, digitpad.predictor.Prediction
+    failed = Signal(int, str)  # request id, one user-facing line
+    image_loaded = Signal(int, QImage)  # request id, the opened image for display
+    weights_loaded = Signal(str)  # description, e.g. "digitpad.pt (shipped)"
+    weights_failed = Signal(str)  # one user-facing line
+    _wake = Signal()
+
+    def __init__(self, fallback_weights: Path | None = None,
+                 predictor_factory: PredictorFactory | None = None) -> None:
+        super().__init__()
+        self._fallback = Path(fallback_weights) if fallback_weights else None
+        self._factory = predictor_factory or load_predictor
+        self._mutex = QMutex()
+        self._pending: _Request | None = None
+        self._pending_weights: Path | None = None
+        self._stopping = False
+        self._predictor: PredictorLike | None = None  # touched only in the worker thread
+        # Queued: _drain always runs in the worker's own thread.
+        self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
+
+    # ------------------------------------------------ any thread (thread-safe)
+    def request_drawing(self, request_id: int, image: QImage) -> None:
+        """Recognise ``image`` (a ``Grayscale8`` copy the caller no longer uses)."""
+        self._submit(_Request(request_id, drawing=image))
+
+    def request_file(self, request_id: int, path: str | Path) -> None:
+        """Load an image file, emit ``image_loaded``, then recognise it."""
+        self._submit(_Request(request_id, path=Path(path)))
+
+    def request_bytes(self, request_id: int, data: bytes) -> None:
+        """Like :meth:`request_file` for an encoded image in memory (clipboard)."""
+        self._submit(_Request(request_id, data=bytes(data)))
+
+    @Slot(str)
+    def load_weights(self, path: str) -> None:
+        """Swap in the weights at ``path``; on failure the current model stays.
+
+        At start-up, when no model is loaded yet, a failure falls back to the
+        shipped weights.  Answered by ``weights_loaded`` or ``weights_failed``.
+        """
+        with QMutexLocker(self._mutex):
+            self._pending_weights = Path(path)
+        self._wake.emit()
+
+    def stop(self) -> None:
+        """Ask the worker to stop between jobs: a flag, not a queued slot."""
+        with QMutexLocker(self._mutex):
+            self._stopping = True
+            self._pending = None
+            self._pending_weights = None
+
+    def _submit(self, request: _Request) -> None:
+        with QMutexLocker(self._mutex):
+            if self._stopping:
+                return
+            self._pending = request  # the newest request replaces any older pending one
+        self._wake.emit()
+
+    # ------------------------------------------------------ worker thread only
+    @Slot()
+    def _drain(self) -> None:
+        while True:
+            with QMutexLocker(self._mutex):
+                if self._stopping:
+                    return
+                weights, self._pending_weights = self._pending_weights, None
+                request = None
+                if weights is None:
+                    request, self._pending = self._pending, None
+            if weights is not None:
+                self._load(weights)  # weights first: the pending request then uses them
+            elif request is not None:
+                self._run(request)
+            else:
+                return
+
+    def _describe(self, path: Path) -> str:
+        shipped = self._fallback is not None and path.resolve() == self._fallback.resolve()
+        return f"{path.name} (shipped)" if shipped else path.name
+
+    def _try_load(self, path: Path) -> PredictorLike | str:
+        try:
+            return self._factory(path)
+        except Exception as error:  # CheckpointError, or anything a broken file provokes
+            log.debug("loading weights %s failed", path, exc_info=True)
+            from digitpad.errors import DigitPadError
+
+            if isinstance(error, DigitPadError):
+                return str(error)
+            return f"Could not load weights {path.name}: {error}"
+
+    def _load(self, path: Path) -> None:
+        result = self._try_load(path)
+        if isinstance(result, str):
+            self.weights_failed.emit(result)
+            if self._predictor is not None or self._fallback is None or path == self._fallback:
+                return
+            path = self._fallback
+            result = self._try_load(path)
+            if isinstance(result, str):
+                self.weights_failed.emit(result)
+                return
+        self._predictor = result
+        self.weights_loaded.emit(self._describe(path))
+
+    def _run(self, request: _Request) -> None:
+        from digitpad.errors import DigitPadError
+
+        try:
+            gray, alpha = self._input_of(request)
+            if self._predictor is None:
+                raise RuntimeError("No model is loaded")
+            prediction = self._predictor.predict_image(gray, alpha)
+        except DigitPadError as error:
+            self.failed.emit(request.request_id, str(error))
+        except Exception as error:  # never let one bad input kill the worker
+            log.exception("recognition failed")
+            self.failed.emit(request.request_id, f"Recognition failed: {error}")
+        else:
+            self.predicted.emit(request.request_id, prediction)
+
+    def _input_of(self, request: _Request) -> tuple[Any, Any]:
+        from digitpad.gui.qimage_array import gray_alpha_to_qimage, qimage_to_gray
+
+        if request.drawing is not None:
+            import numpy as np
+
+            gray = qimage_to_gray(request.drawing).astype(np.float32) / np.float32(255.0)
+            return gray, None
+        from digitpad.imageio import image_from_bytes, load_image
+
+        image = load_image(request.path) if request.path is not None else image_from_bytes(request.data or b"")
+        self.image_loaded.emit(request.request_id, gray_alpha_to_qimage(image.gray, image.alpha))
+        return image.gray, image.alpha
+
+
+def start_worker(worker: InferenceWorker, parent: QObject | None = None) -> QThread:
+    """Move ``worker`` to a new running thread; returns the thread (GUI thread)."""
+    thread = QThread(parent)
+    thread.setObjectName("inference")
+    worker.moveToThread(thread)
+    thread.finished.connect(worker.deleteLater)
+    thread.start()
+    return thread
+
+
+def stop_worker(worker: InferenceWorker, thread: QThread) -> None:
+    """Stop, quit and wait: the worker finishes at most its current job (GUI thread)."""
+    worker.stop()
+    thread.quit()
+    thread.wait()
