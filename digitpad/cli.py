@@ -41,6 +41,12 @@ def _add_training_options(p: argparse.ArgumentParser, *, single_model: bool) -> 
     p.add_argument("--download", action="store_true", help="download MNIST into the data folder if it is missing")
     p.add_argument("--no-augment", action="store_true", help="train on the plain MNIST images")
     p.add_argument("--dry-run", action="store_true", help="a few steps on a small slice: checks that everything works")
+    advanced = p.add_argument_group("advanced")
+    advanced.add_argument("--optimizer", choices=("sgd", "adamw"), default=None)
+    advanced.add_argument("--weight-decay", type=float, default=None)
+    advanced.add_argument("--label-smoothing", type=float, default=None)
+    advanced.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
+    advanced.add_argument("--precision", choices=("auto", "fp32", "bf16"), default=None)
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
