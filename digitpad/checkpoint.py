@@ -162,8 +162,11 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
+    if value is None:
+        return None
+    for plain in (bool, int, float, str):  # exact types: subclasses (e.g. TorchVersion) are refused on load
+        if isinstance(value, plain):
+            return plain(value)
     if isinstance(value, Path):
         return str(value)
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # numpy / torch scalars

@@ -429,6 +429,11 @@ def training_command(cfg: TrainConfig) -> str:
             parts += [flag, str(value)]
     if not cfg.augment:
         parts.append("--no-augment")
+    if cfg.dry_run:
+        parts.append("--dry-run")
+    for key in ("train_limit", "test_limit"):
+        if getattr(cfg, key) is not None:
+            parts += ["--" + key.replace("_", "-"), str(getattr(cfg, key))]
     if cfg.data_dir:
         parts += ["--data-dir", str(cfg.data_dir)]
     return " ".join(parts)
