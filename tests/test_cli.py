@@ -1,0 +1,147 @@
+"""The ``digitpad`` command line end to end, as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitpad.resources import sample_images, shipped_weights
+
+SAMPLES = {int(p.stem.split("-")[1]): p for p in sample_images()}
+
+
+def digitpad(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "digitpad", *args], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})})
+
+
+def forged_png(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` x ``height`` (a decompression bomb)."""
+    buf = io.BytesIO()
+    Image.new("L", (8, 8)).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    ihdr = 8 + 8  # signature, then length + type of the IHDR chunk
+    data[ihdr:ihdr + 8] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[12:ihdr + 13])) & 0xFFFFFFFF
+    data[ihdr + 13:ihdr + 17] = struct.pack(">I", crc)
+    return bytes(data)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    """The sample digit 3 written in many formats, plus broken files."""
+    folder = tmp_path_factory.mktemp("images")
+    ink = np.asarray(Image.open(SAMPLES[3]).convert("L"))  # dark ink on light paper
+    out = {}
+    Image.fromarray(ink).save(out.setdefault("png", folder / "three.png"))
+    Image.fromarray(ink).convert("RGB").save(out.setdefault("jpeg", folder / "three.jpg"), quality=70)
+    rgba = np.zeros(ink.shape + (4,), np.uint8)
+    rgba[..., :3] = 30                     # dark ink colour everywhere...
+    rgba[..., 3] = 255 - ink               # ...visible only where the digit is
+    Image.fromarray(rgba, "RGBA").save(out.setdefault("rgba", folder / "three-rgba.png"))
+    Image.fromarray(ink).convert("P").save(out.setdefault("palette", folder / "three-palette.gif"))
+    Image.fromarray(ink.astype(np.uint16) * 257).save(out.setdefault("16bit", folder / "three-16.png"))
+    (out.setdefault("empty", folder / "empty.png")).write_bytes(b"")
+    good = out["png"].read_bytes()
+    (out.setdefault("truncated", folder / "truncated.png")).write_bytes(good[: len(good) // 3])
+    (out.setdefault("text", folder / "notes.png")).write_text("these are not pixels\n")
+    (out.setdefault("bomb", folder / "bomb.png")).write_bytes(forged_png(30000, 30000))
+    return out
+
+
+def test_help_and_version():
+    result = digitpad("--version")
+    assert result.returncode == 0 and "digitpad" in result.stdout
+    result = digitpad("predict", "--help")
+    assert result.returncode == 0 and "--json" in result.stdout
+
+
+def test_predict_recognises_every_sample():
+    paths = [str(SAMPLES[d]) for d in range(10)]
+    result = digitpad("predict", "--json", *paths)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["digit"] for a in answers] == list(range(10))
+    for answer in answers:
+        assert len(answer["probabilities"]) == 10
+        assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+        assert answer["confidence"] == max(answer["probabilities"])
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg", "rgba", "palette", "16bit"])
+def test_predict_reads_every_format(files, kind):
+    result = digitpad("predict", str(files[kind]))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{files[kind]}: 3 ("), result.stdout
+
+
+def test_bad_files_get_one_line_each_and_the_rest_is_processed(files):
+    bad = ["empty", "truncated", "text", "bomb"]
+    args = [str(files[k]) for k in bad] + [str(files["png"]), "/no/such/file.png"]
+    result = digitpad("predict", *args)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    error_lines = result.stderr.strip().splitlines()
+    assert len(error_lines) == len(bad) + 1
+    for name, line in zip([files[k].name for k in bad] + ["file.png"], error_lines):
+        assert name in line
+    assert len(result.stdout.splitlines()) == 1
+    assert result.stdout.startswith(f"{files['png']}: 3 (")
+
+
+def test_bad_weights_file_is_one_clear_line(tmp_path):
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"\x80\x04not really a checkpoint")
+    result = digitpad("predict", "--weights", str(broken), str(SAMPLES[1]))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_evaluate_on_a_labelled_folder(tmp_path):
+    for digit, path in SAMPLES.items():
+        (tmp_path / str(digit)).mkdir()
+        (tmp_path / str(digit) / path.name).write_bytes(path.read_bytes())
+    result = digitpad("evaluate", "--images", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["count"] == 10
+    assert report["accuracy"] == 1.0
+    assert np.trace(np.array(report["confusion"])) == 10
+
+
+@pytest.mark.mnist
+def test_train_dry_run_saves_a_loadable_checkpoint(mnist_dir, tmp_path):
+    out = tmp_path / "dry.pt"
+    result = digitpad("train", "--dry-run", "--data-dir", str(mnist_dir), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "finished" in result.stdout and str(out) in result.stdout
+    from digitpad.checkpoint import load_checkpoint
+
+    checkpoint = load_checkpoint(out)
+    assert checkpoint.meta["command"].startswith("digitpad train")
+
+
+def test_train_refuses_to_overwrite_the_shipped_weights(tmp_path):
+    before = shipped_weights().read_bytes()
+    result = digitpad("train", "--dry-run", "--out", str(shipped_weights()))
+    assert result.returncode == 1
+    assert "never overwritten" in result.stderr
+    assert shipped_weights().read_bytes() == before
+
+
+def test_missing_data_is_one_clear_line(tmp_path):
+    result = digitpad("train", "--dry-run", "--data-dir", str(tmp_path / "nothing"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "MNIST" in result.stderr and len(result.stderr.strip().splitlines()) == 1
