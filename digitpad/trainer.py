@@ -309,7 +309,7 @@ class Trainer:
         steps = 0
         train_s = 0.0
         cancelled = False
-        epoch = 0
+        epoch = step = 0
 
         checked_at = -1
 
@@ -403,7 +403,7 @@ class Trainer:
         self._result = TrainResult(cfg.model, cfg, self.best_state() or {}, best_acc, best_epoch,
                                    best_eval, tuple(history), cancelled, seconds, steps)
         if cancelled:
-            yield Cancelled(best_acc, best_epoch, epoch, step if epoch else 0, steps, seconds)
+            yield Cancelled(best_acc, best_epoch, epoch, step, steps, seconds)
         else:
             yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]),
                            steps, seconds)
