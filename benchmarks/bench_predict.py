@@ -1,0 +1,74 @@
+"""Single-image latency on the CPU: normalise + predict a 280x280 drawing.
+
+    python benchmarks/bench_predict.py [--weights PATH] [--runs 500]
+
+Prints p50/p99 for normalise alone, predict alone (one standardised 28x28) and
+both together, as the GUI's inference worker does per stroke.  Targets:
+p50 <= 2 ms, p99 <= 10 ms for the whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from digitpad.normalize import normalize  # noqa: E402
+from digitpad.predictor import Predictor  # noqa: E402
+from digitpad.resources import shipped_weights  # noqa: E402
+
+
+def drawing() -> np.ndarray:
+    """A synthetic '7' drawn with a round 18 px brush, black on white, like the canvas."""
+    img = np.ones((280, 280), dtype=np.float32)
+    yy, xx = np.mgrid[0:280, 0:280]
+    pts = [(60 + t, 60) for t in np.linspace(0, 160, 40)]
+    pts += [(220 - t * 0.45, 60 + t) for t in np.linspace(0, 170, 45)]
+    for x, y in pts:
+        img[(xx - x) ** 2 + (yy - y) ** 2 <= 81] = 0.0
+    return img
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    for _ in range(20):
+        fn()
+    ts = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    p50, p99 = np.percentile(ts, [50, 99]) * 1e3
+    return float(p50), float(p99)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--weights", default=None)
+    p.add_argument("--runs", type=int, default=500)
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: leave torch's)")
+    args = p.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    predictor = Predictor.from_checkpoint(args.weights or shipped_weights())
+    img = drawing()
+    norm = normalize(img, mean=predictor.mean, std=predictor.std)
+    assert not norm.empty
+    x = norm.input[None]
+    pred = predictor.predict_image(img)
+    print(f"model {predictor.model_name}: the drawing reads as {pred.digit} ({pred.confidence:.1%})")
+    for name, fn in (("normalize", lambda: normalize(img, mean=predictor.mean, std=predictor.std)),
+                     ("predict_batch(1)", lambda: predictor.predict_batch(x)),
+                     ("predict_image (both)", lambda: predictor.predict_image(img))):
+        p50, p99 = timed(fn, args.runs)
+        print(f"{name:22s} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
