@@ -23,7 +23,7 @@ from typing import Any, Iterator, Mapping, Union
 import torch
 from torch import nn
 
-from digitpad.errors import DataError, TrainingError
+from digitpad.errors import TrainingError
 from digitpad.evaluate import Evaluation, evaluate
 from digitpad.models import DEFAULT_MODEL, MODELS, build_model
 
@@ -267,10 +267,7 @@ class Trainer:
             torch.set_num_threads(max(1, int(cfg.threads)))
         amp = _autocast_dtype(cfg.precision, device)
 
-        try:
-            train, test = load_splits(cfg.data_dir, device=device, download=cfg.download)
-        except DataError:
-            raise
+        train, test = load_splits(cfg.data_dir, device=device, download=cfg.download)  # DataError
         train_n, test_n = cfg.train_limit, cfg.test_limit
         epochs = cfg.epochs
         if cfg.dry_run:
@@ -283,19 +280,12 @@ class Trainer:
         gen = torch.Generator().manual_seed(cfg.seed)
         model = build_model(cfg.model, **dict(cfg.model_config)).to(device)
         model = model.to(memory_format=torch.channels_last)
-        if cfg.optimizer == "sgd":
-            opt: torch.optim.Optimizer = torch.optim.SGD(
-                model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay)
-        else:
-            opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         bs = min(cfg.batch_size, len(train))
         per_epoch = steps_per_epoch(len(train), bs)
-        total = per_epoch * epochs
-        if cfg.dry_run:
-            total = min(total, 2)
+        total = min(per_epoch * epochs, 2) if cfg.dry_run else per_epoch * epochs
         if cfg.max_steps is not None:
             total = max(1, min(total, cfg.max_steps))
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25)
+        opt, sched = _optimizer(cfg, model, total)
         loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
         eval_points = _eval_points(per_epoch, cfg.evals_per_epoch)
 
@@ -306,12 +296,8 @@ class Trainer:
         best_acc, best_epoch = -1.0, 0
         best_eval: Evaluation | None = None
         history: list[dict[str, float]] = []
-        steps = 0
-        train_s = 0.0
-        cancelled = False
+        steps, train_s, cancelled, checked_at = 0, 0.0, False, -1
         epoch = step = 0
-
-        checked_at = -1
 
         def check(ep: int) -> tuple[Evaluation, bool]:
             nonlocal best_acc, best_epoch, best_eval, checked_at
@@ -328,14 +314,8 @@ class Trainer:
                 break
             model.train()
             ep_t0 = time.perf_counter()
-            ep_loss = torch.zeros((), device=device)
-            ep_correct = torch.zeros((), device=device, dtype=torch.long)
-            ep_seen = 0
-            win_loss = torch.zeros((), device=device)
-            win_correct = torch.zeros((), device=device, dtype=torch.long)
-            win_seen, win_steps, win_t = 0, 0, time.perf_counter()
-            last_emit = 0.0
-            step = 0
+            ep, win = _Meter(device), _Meter(device)
+            last_emit, step = 0.0, 0
             for xb, yb in batches(train, bs, gen):
                 step_t = time.perf_counter()
                 x = to_float(xb)
@@ -349,28 +329,19 @@ class Trainer:
                 loss.backward()
                 opt.step()
                 sched.step()
-                steps += 1
-                step += 1
+                steps, step = steps + 1, step + 1
                 with torch.no_grad():
                     correct = (logits.argmax(1) == yb).sum()
-                    ep_loss += loss.detach() * len(yb)
-                    ep_correct += correct
-                    win_loss += loss.detach()
-                    win_correct += correct
-                ep_seen += len(yb)
-                win_seen += len(yb)
-                win_steps += 1
+                ep.add(loss.detach(), correct, len(yb))
+                win.add(loss.detach(), correct, len(yb))
                 now = time.perf_counter()
                 train_s += now - step_t
                 last_step = step == per_epoch or steps >= total
                 if now - last_emit >= cfg.progress_interval_s or last_step:
-                    rate = win_seen / max(now - win_t, 1e-9)
-                    eta = (total - steps) * (train_s / steps)
-                    yield StepProgress(epoch, epochs, step, per_epoch, steps,
-                                       float(win_loss) / win_steps, float(win_correct) / win_seen,
-                                       rate, eta, float(sched.get_last_lr()[0]))
-                    win_loss.zero_(); win_correct.zero_()
-                    win_seen, win_steps, win_t, last_emit = 0, 0, time.perf_counter(), time.perf_counter()
+                    yield StepProgress(epoch, epochs, step, per_epoch, steps, win.loss(), win.accuracy(),
+                                       win.seen / max(now - win.t0, 1e-9), (total - steps) * (train_s / steps),
+                                       float(sched.get_last_lr()[0]))
+                    win, last_emit = _Meter(device), time.perf_counter()
                 if last_step:
                     break
                 if self._stop.is_set():
@@ -383,8 +354,7 @@ class Trainer:
             if cancelled:
                 break
             ev, better = check(epoch)
-            tl = float(ep_loss) / max(ep_seen, 1)
-            ta = float(ep_correct) / max(ep_seen, 1)
+            tl, ta = ep.loss(per_sample=True), ep.accuracy()
             history.append({"epoch": epoch, "train_loss": tl, "train_accuracy": ta,
                             "test_loss": ev.loss, "test_accuracy": ev.accuracy,
                             "steps": steps, "seconds": time.perf_counter() - ep_t0})
@@ -407,6 +377,42 @@ class Trainer:
         else:
             yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]),
                            steps, seconds)
+
+
+class _Meter:
+    """Loss/accuracy sums kept on the device: no host sync per step."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.loss_sum = torch.zeros((), device=device)
+        self.weighted = torch.zeros((), device=device)
+        self.correct = torch.zeros((), device=device, dtype=torch.long)
+        self.seen = self.steps = 0
+        self.t0 = time.perf_counter()
+
+    def add(self, loss: torch.Tensor, correct: torch.Tensor, n: int) -> None:
+        self.loss_sum += loss
+        self.weighted += loss * n
+        self.correct += correct
+        self.seen += n
+        self.steps += 1
+
+    def loss(self, per_sample: bool = False) -> float:
+        if per_sample:
+            return float(self.weighted) / max(self.seen, 1)
+        return float(self.loss_sum) / max(self.steps, 1)
+
+    def accuracy(self) -> float:
+        return float(self.correct) / max(self.seen, 1)
+
+
+def _optimizer(cfg: TrainConfig, model: nn.Module, total: int) -> tuple[torch.optim.Optimizer, Any]:
+    if cfg.optimizer == "sgd":
+        opt: torch.optim.Optimizer = torch.optim.SGD(
+            model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay)
+    else:
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25)
+    return opt, sched
 
 
 def _eval_points(per_epoch: int, evals: int) -> set[int]:

@@ -97,8 +97,9 @@ def test_stop_mid_way_keeps_best(tiny):
     for event in trainer.run():
         seen.append(event)
         if isinstance(event, StepProgress) and event.epoch == 2 and event.step == 5:
-            threading.Thread(target=trainer.stop).start()  # stop() from another thread
-            threading.Event().wait(0.05)
+            other = threading.Thread(target=trainer.stop)  # stop() from another thread
+            other.start()
+            other.join()
     last = seen[-1]
     assert isinstance(last, Cancelled)
     assert not any(isinstance(e, Finished) for e in seen)
