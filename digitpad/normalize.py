@@ -256,10 +256,27 @@ def _ink(g: np.ndarray) -> np.ndarray | None:
     r -= np.float32(t)
     r *= np.float32(1.0 / max(peak - t, 1e-6))
     x = np.clip(r, 0.0, 1.0, out=r)
+    _despeckle(x)
     area = int(np.count_nonzero(x > 0.5))
     if area < max(MIN_INK_PIXELS, MIN_INK_FRACTION * h * w):
         return None
     return x
+
+
+def _despeckle(x: np.ndarray) -> None:
+    """Zero ink pixels with fewer than two inked neighbours (salt noise, dust).
+
+    Every pixel of a stroke, even a 1-px diagonal line, has two neighbours.
+    """
+    mask = x > 0.0  # faint anti-aliasing counts as a neighbour
+    m = np.pad(mask, 1).view(np.uint8)
+    h, w = mask.shape
+    n = np.zeros((h, w), np.uint8)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if dy != 1 or dx != 1:
+                n += m[dy : dy + h, dx : dx + w]
+    x[mask & (n < 2)] = 0.0
 
 
 def _robust_level(r: np.ndarray) -> tuple[float, float]:
@@ -357,23 +374,25 @@ def _render(crop: np.ndarray) -> np.ndarray | None:
         return None
     extent = max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
     s = BOX / extent  # output px per work px
-    span = SIZE / s
     # Room for the 28x28 window wherever the centre of mass puts it.
-    margin = int(math.ceil(span))
-    work = np.pad(work, margin)
-    cy, cx = centre_of_mass(work)
-    out = None
-    for _ in range(2):  # second pass removes the small resampling drift
-        top = cy + 0.5 - (CENTRE + 0.5) / s
-        left = cx + 0.5 - (CENTRE + 0.5) / s
-        top = min(max(top, 0.0), work.shape[0] - span)
-        left = min(max(left, 0.0), work.shape[1] - span)
-        out = _resize(work, (SIZE, SIZE), Image.BOX, box=(left, top, left + span, top + span))
-        ry, rx = centre_of_mass(out)
-        if not (math.isfinite(ry) and math.isfinite(rx)):
-            return None
-        cy += (ry - CENTRE) / s
-        cx += (rx - CENTRE) / s
+    work = np.pad(work, int(math.ceil(SIZE / s)))
+    size = (max(SIZE + 2, round(work.shape[1] * s)), max(SIZE + 2, round(work.shape[0] * s)))
+    small = _resize(work, size, Image.BOX)
+    cy, cx = centre_of_mass(small)
+    if not (math.isfinite(cy) and math.isfinite(cx)):
+        return None
+    # Sub-pixel centring without blurring: shift the fine image by whole fine
+    # pixels (1/3 px here), then cut the 28x28 window at a whole pixel.
+    qy = round((cy - CENTRE - round(cy - CENTRE)) / s)
+    qx = round((cx - CENTRE - round(cx - CENTRE)) / s)
+    if qy or qx:
+        work = np.roll(work, (-qy, -qx), axis=(0, 1))  # the padding is blank
+        small = _resize(work, size, Image.BOX)
+        cy, cx = centre_of_mass(small)
+    top, left = round(cy - CENTRE), round(cx - CENTRE)
+    out = np.zeros((SIZE, SIZE), np.float32)
+    src = small[max(top, 0) : top + SIZE, max(left, 0) : left + SIZE]
+    out[max(-top, 0) : max(-top, 0) + src.shape[0], max(-left, 0) : max(-left, 0) + src.shape[1]] = src
     peak = float(out.max())
     if peak <= 0:
         return None
