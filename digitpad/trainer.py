@@ -306,7 +306,8 @@ class Trainer:
             better = ev.accuracy > best_acc
             if better:
                 best_acc, best_epoch, best_eval = ev.accuracy, ep, ev
-                self._best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+                self._best_state = {k: v.detach().to("cpu", copy=True).contiguous()
+                                    for k, v in model.state_dict().items()}
             return ev, better
 
         for epoch in range(1, epochs + 1):
