@@ -54,8 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; ``argv`` are the arguments after the program name. Returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     timing = os.environ.get("DIGITPAD_GUI_TIMING") == "1"
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "digitpad", *args])
+    app = QApplication.instance()
+    if app is None:
+        # Fractional scale factors (125%, 150%) as they are: crisp strokes at any DPI.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication([sys.argv[0] if sys.argv else "digitpad", *args])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("DigitPad")

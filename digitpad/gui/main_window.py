@@ -43,10 +43,13 @@ class MainWindow(QMainWindow):
 
     Hooks for other parts of the app: :attr:`train_action` (disabled until the
     training dialog lands), :meth:`load_weights` (hot-swap a weights file into
-    live recognition), :attr:`worker` and the ``prediction_shown`` signal.
+    live recognition; answered by ``model_changed`` or ``model_failed``),
+    :attr:`worker`, and the ``prediction_shown`` signal.
     """
 
     prediction_shown = Signal(int)  # request id whose answer is now on screen
+    model_changed = Signal(str)  # description of the weights now used for recognition
+    model_failed = Signal(str)  # weights could not be loaded (one user-facing line)
 
     def __init__(self, settings: QSettings | None = None,
                  predictor_factory: PredictorFactory | None = None) -> None:
@@ -55,6 +58,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = AppSettings(settings)
         self.latest_request_id = 0
+        self.shown_request_id = 0  # the request whose answer is on screen
         self.stale_answers = 0  # answers dropped because a newer request exists
         self.last_prediction: Any = None
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
@@ -100,7 +104,7 @@ class MainWindow(QMainWindow):
         self.worker.image_loaded.connect(self._on_image_loaded)
         self.worker.weights_loaded.connect(self._on_weights_loaded)
         self.worker.weights_failed.connect(self._on_weights_failed)
-        self._worker_thread = start_worker(self.worker)
+        self.worker_thread = start_worker(self.worker)
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
@@ -225,6 +229,7 @@ class MainWindow(QMainWindow):
             self.stale_answers += 1
             return
         self.last_prediction = prediction
+        self.shown_request_id = request_id
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
 
@@ -380,11 +385,13 @@ class MainWindow(QMainWindow):
         self.model_description = description
         self._set_status(f"Ready — model: {description}")
         self._request_source(self._source)  # show what the new weights read
+        self.model_changed.emit(description)
 
     @Slot(str)
     def _on_weights_failed(self, message: str) -> None:
         self._requested_weights = None  # a fallback that follows is the shipped model
         self.show_error(message)
+        self.model_failed.emit(message)
 
     # ---------------------------------------------------------------- window
     @Slot()
@@ -409,7 +416,7 @@ class MainWindow(QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         self.hide()  # the window goes at once even if the worker finishes a job first
-        stop_worker(self.worker, self._worker_thread)
+        stop_worker(self.worker, self.worker_thread)
 
 
 def _png_bytes(image: QImage) -> bytes:

@@ -1,0 +1,134 @@
+"""The inference worker in its own thread, with the real predictor and shipped weights."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitpad.gui.inference_worker import InferenceWorker, load_predictor, start_worker, stop_worker
+from digitpad.gui.qimage_array import gray_to_qimage
+from tests_gui_support import GatedPredictor, Relay
+
+MODEL_TIMEOUT_MS = 30_000
+
+
+def mnist_like_seven():
+    """A drawing of a 7 as the canvas would render it: white ink on black."""
+    image = np.zeros((140, 140), np.uint8)
+    image[30:42, 30:110] = 255
+    for y in range(42, 120):
+        x = int(110 - (y - 42) * 0.45)
+        image[y, x - 6:x + 6] = 255
+    return gray_to_qimage(image)
+
+
+@pytest.fixture
+def run_worker(qtbot, weights):
+    started: list[tuple[InferenceWorker, object]] = []
+
+    def run(factory=None, wait: bool = True) -> tuple[InferenceWorker, Relay]:
+        worker = InferenceWorker(weights, factory)
+        relay = Relay(worker)
+        thread = start_worker(worker)
+        started.append((worker, thread))
+        if wait:
+            with qtbot.waitSignal(relay.weights_loaded, timeout=MODEL_TIMEOUT_MS):
+                worker.load_weights(str(weights))
+        return worker, relay
+
+    yield run
+    for worker, thread in started:
+        stop_worker(worker, thread)
+        assert thread.isFinished()
+
+
+def test_predicts_a_drawing(qtbot, run_worker):
+    worker, relay = run_worker()
+    with qtbot.waitSignal(relay.predicted, timeout=10_000) as blocker:
+        worker.request_drawing(7, mnist_like_seven())
+    request_id, prediction = blocker.args
+    assert request_id == 7
+    assert prediction.digit == 7 and not prediction.empty
+    assert prediction.probabilities.shape == (10,)
+    assert abs(float(prediction.probabilities.sum()) - 1.0) < 1e-3
+    assert prediction.preview.shape == (28, 28)
+
+
+def test_a_blank_drawing_is_empty_not_a_digit(qtbot, run_worker):
+    worker, relay = run_worker()
+    blank = gray_to_qimage(np.zeros((140, 140), np.uint8))
+    with qtbot.waitSignal(relay.predicted, timeout=10_000) as blocker:
+        worker.request_drawing(1, blank)
+    prediction = blocker.args[1]
+    assert prediction.empty and prediction.digit is None and prediction.confidence == 0.0
+
+
+def test_a_flood_of_requests_answers_only_the_first_and_the_newest(qtbot, run_worker):
+    gated = GatedPredictor()
+    worker, relay = run_worker(gated.factory)
+    image = mnist_like_seven()
+    worker.request_drawing(1, image)
+    qtbot.waitUntil(gated.entered.is_set, timeout=10_000)  # the worker is now busy with request 1
+    for request_id in range(2, 201):
+        worker.request_drawing(request_id, image)
+    with qtbot.waitSignal(relay.predicted, timeout=10_000,
+                          check_params_cb=lambda request_id, _p: request_id == 200):
+        gated.release.set()
+    assert relay.ids == [1, 200]
+    assert gated.calls == 2
+
+
+def test_bad_weights_keep_the_current_model(qtbot, run_worker, tmp_path):
+    worker, relay = run_worker()
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    with qtbot.waitSignal(relay.weights_failed, timeout=10_000) as failed, \
+            qtbot.assertNotEmitted(relay.weights_loaded, wait=100):
+        worker.load_weights(str(broken))
+    assert failed.args[0] and "\n" not in failed.args[0]
+    with qtbot.waitSignal(relay.predicted, timeout=10_000) as blocker:
+        worker.request_drawing(3, mnist_like_seven())
+    assert blocker.args[1].digit == 7
+
+
+def test_missing_weights_at_start_fall_back_to_the_shipped_ones(qtbot, run_worker, tmp_path):
+    worker, relay = run_worker(wait=False)
+    with qtbot.waitSignal(relay.weights_loaded, timeout=MODEL_TIMEOUT_MS) as loaded, \
+            qtbot.waitSignal(relay.weights_failed, timeout=MODEL_TIMEOUT_MS) as failed:
+        worker.load_weights(str(tmp_path / "gone.pt"))
+    assert "gone.pt" in failed.args[0]
+    description = loaded.args[0]
+    assert description.startswith("digitpad.pt") and "shipped" in description
+
+
+def test_stopping_a_busy_worker_does_not_hang(qtbot, run_worker):
+    gated = GatedPredictor(hold_s=0.5)
+    worker, relay = run_worker(gated.factory)
+    thread = worker.thread()
+    worker.request_drawing(1, mnist_like_seven())
+    qtbot.waitUntil(gated.entered.is_set, timeout=10_000)
+    worker.request_drawing(2, mnist_like_seven())  # pending: dropped by stop()
+    begun = time.monotonic()
+    stop_worker(worker, thread)
+    assert thread.isFinished()
+    assert time.monotonic() - begun < 5.0
+    assert gated.calls == 1
+
+
+def test_the_real_factory_limits_torch_to_one_thread(qtbot, weights):
+    result: dict[str, int] = {}
+
+    def probe():
+        load_predictor(weights)
+        import torch
+
+        result["threads"] = torch.get_num_threads()
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=MODEL_TIMEOUT_MS)
+    assert result["threads"] == 1

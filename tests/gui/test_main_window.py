@@ -1,0 +1,127 @@
+"""The whole window: drawing with the mouse, live answers, stale answers, shutdown."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+
+from digitpad.gui.main_window import LOADING_TEXT
+from digitpad.gui.result_panel import PLACEHOLDER_DIGIT
+from gui_helpers import ONE, SEVEN, ZERO, draw, load_mnist_test, mnist_strokes
+from tests_gui_support import GatedPredictor, Relay
+
+ANSWER_MS = 10_000
+
+
+def draw_and_wait(qtbot, window, strokes):
+    """Draw, then wait until the answer to the newest request is on screen."""
+    draw(window.canvas, strokes)
+    qtbot.waitUntil(lambda: window.last_prediction is not None
+                    and window.shown_request_id == window.latest_request_id, timeout=ANSWER_MS)
+    return window.last_prediction
+
+
+def test_starts_loading_then_ready(qtbot, make_window):
+    window = make_window(wait=False)
+    assert window.statusBar().currentMessage() in (LOADING_TEXT, "Ready — model: digitpad.pt (shipped)") \
+        or window.statusBar().currentMessage().startswith("Ready")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Ready — model: digitpad.pt"),
+                    timeout=30_000)
+    assert window.result_panel.shown_digit() is None
+    assert window.result_panel.digit_label.text() == PLACEHOLDER_DIGIT
+    assert not window.train_action.isEnabled()
+
+
+@pytest.mark.parametrize(("strokes", "digit"), [(ZERO, 0), (ONE, 1), (SEVEN, 7)], ids=["0", "1", "7"])
+def test_drawing_a_digit_shows_it(qtbot, window, strokes, digit):
+    prediction = draw_and_wait(qtbot, window, strokes)
+    assert prediction.digit == digit
+    assert window.result_panel.shown_digit() == digit
+    assert window.result_panel.bars.values()[digit] == pytest.approx(prediction.confidence)
+    assert f"{prediction.confidence:.0%}" in window.result_panel.confidence_label.text()
+    assert window.result_panel.preview.image() is not None
+
+
+@pytest.mark.mnist
+def test_traced_mnist_digits_are_recognised(qtbot, window, mnist_dir):
+    images, labels = load_mnist_test(mnist_dir, 12)
+    window.pen_width_box.setValue(12)
+    right = 0
+    for image, label in zip(images, labels):
+        window.canvas.clear()
+        prediction = draw_and_wait(qtbot, window, mnist_strokes(image))
+        right += prediction.digit == int(label)
+    assert right >= 11, f"{right}/12 traced MNIST digits recognised"
+
+
+def test_every_stroke_end_is_answered_and_clear_returns_to_empty(qtbot, window):
+    relay = Relay(window.worker)
+    draw_and_wait(qtbot, window, ONE)
+    first = window.latest_request_id
+    draw_and_wait(qtbot, window, [[(0.3, 0.5), (0.7, 0.5)]])
+    assert window.latest_request_id > first
+    window.activateWindow()
+    qtbot.waitActive(window)
+    QTest.keySequence(window, QKeySequence(QKeySequence.StandardKey.Undo))
+    assert len(window.canvas.strokes()) == 1
+    # every answer in flight has arrived (the relay hears after the window does)
+    qtbot.waitUntil(lambda: relay.ids[-1:] == [window.latest_request_id], timeout=ANSWER_MS)
+    with qtbot.assertNotEmitted(relay.predicted, wait=200):
+        QTest.keySequence(window, QKeySequence("Delete"))
+    assert window.canvas.is_empty()
+    assert window.result_panel.shown_digit() is None and window.last_prediction is None
+    window.canvas.undo()
+    qtbot.waitUntil(lambda: relay.ids[-1:] == [window.latest_request_id], timeout=ANSWER_MS)
+    with qtbot.assertNotEmitted(relay.predicted, wait=200):
+        QTest.keySequence(window, QKeySequence("Escape"))
+    assert window.canvas.is_empty()
+
+
+def test_undo_and_redo_ask_again(qtbot, window):
+    draw_and_wait(qtbot, window, SEVEN)
+    draw_and_wait(qtbot, window, [[(0.2, 0.5), (0.8, 0.5)]])
+    with qtbot.waitSignal(window.prediction_shown, timeout=ANSWER_MS):
+        window.undo_action.trigger()
+    assert window.last_prediction.digit == 7
+    with qtbot.waitSignal(window.prediction_shown, timeout=ANSWER_MS):
+        window.redo_action.trigger()
+    assert len(window.canvas.strokes()) == 2
+
+
+def test_a_scribble_shows_its_confidence_honestly(qtbot, window):
+    scribble = [[(0.2, 0.3), (0.8, 0.35), (0.25, 0.5), (0.75, 0.55), (0.3, 0.7), (0.7, 0.75)]]
+    prediction = draw_and_wait(qtbot, window, scribble)
+    text = window.result_panel.confidence_label.text()
+    assert f"{prediction.confidence:.0%}" in text
+    if prediction.confidence < 0.5:
+        assert text.startswith("Unsure")
+
+
+def test_stale_answers_are_dropped(qtbot, make_window):
+    gated = GatedPredictor()
+    window = make_window(gated.factory)
+    draw(window.canvas, ONE)  # request(s) for the "1": the first one is held in the worker
+    qtbot.waitUntil(gated.entered.is_set, timeout=ANSWER_MS)
+    draw(window.canvas, [[(0.3, 0.5), (0.7, 0.5)]])  # newer requests while the worker is busy
+    newest = window.latest_request_id
+    with qtbot.waitSignal(window.prediction_shown, timeout=ANSWER_MS,
+                          check_params_cb=lambda request_id: request_id == newest):
+        gated.release.set()
+    assert window.stale_answers >= 1
+    assert gated.calls == 2  # the held request and the newest one, nothing in between
+    assert window.shown_request_id == newest
+
+
+def test_closing_while_the_worker_is_busy_does_not_hang(qtbot, make_window):
+    gated = GatedPredictor(hold_s=0.5)
+    window = make_window(gated.factory)
+    thread = window.worker_thread
+    draw(window.canvas, SEVEN)
+    qtbot.waitUntil(gated.entered.is_set, timeout=ANSWER_MS)
+    begun = time.monotonic()
+    window.close()
+    assert thread.isFinished()
+    assert time.monotonic() - begun < 5.0
