@@ -91,7 +91,9 @@ class DrawingCanvas(QWidget):
         self._strokes: list[Stroke] = []
         self._undo: list[list[Stroke]] = []
         self._redo: list[list[Stroke]] = []
-        self._current: list[QPointF] | None = None  # widget coords while drawing
+        # The stroke being drawn, in paper coordinates: a layout change mid-stroke
+        # (the window resizing under the pen) cannot distort it.
+        self._current: list[tuple[float, float]] | None = None
         self._current_width = float(DEFAULT_PEN_WIDTH)
         self._pen_width = float(DEFAULT_PEN_WIDTH)
         self._image: QImage | None = None  # an opened image shown on the paper
@@ -202,9 +204,7 @@ class DrawingCanvas(QWidget):
     def _all_strokes(self) -> list[Stroke]:
         strokes = list(self._strokes)
         if self._current:
-            rect = self.paper_rect()
-            strokes.append(Stroke(self._current_width, tuple(
-                self._to_paper(p, rect) for p in self._current)))
+            strokes.append(Stroke(self._current_width, tuple(self._current)))
         return strokes
 
     @staticmethod
@@ -237,10 +237,10 @@ class DrawingCanvas(QWidget):
 
     def _paint_segment(self) -> None:
         """Draw only the newest piece of the current stroke into the store."""
-        pts = self._current
-        if not pts or self._store.isNull():
+        if not self._current or self._store.isNull():
             return
         rect = self.paper_rect()
+        pts = [self._to_widget(p, rect) for p in self._current[-3:]]
         width = self._current_width * rect.width() / RENDER_SIZE
         path = QPainterPath()
         if len(pts) == 1:
@@ -358,24 +358,24 @@ class DrawingCanvas(QWidget):
             self._rebuild_store()
             self.update()
         self.drawing_started.emit()
-        self._current = [QPointF(pos)]
+        self._current = [self._to_paper(pos, self.paper_rect())]
         self._current_width = self._pen_width
         self._paint_segment()
         self.changed.emit()
 
     def _extend(self, pos: QPointF) -> None:
         assert self._current is not None
-        last = self._current[-1]
+        rect = self.paper_rect()
+        last = self._to_widget(self._current[-1], rect)
         if abs(last.x() - pos.x()) + abs(last.y() - pos.y()) < 0.75:
             return  # sub-pixel jitter adds points, not ink
-        self._current.append(QPointF(pos))
+        self._current.append(self._to_paper(pos, rect))
         self._paint_segment()
         self.changed.emit()
 
     def _finish(self) -> None:
         assert self._current is not None
-        rect = self.paper_rect()
-        stroke = Stroke(self._current_width, tuple(self._to_paper(p, rect) for p in self._current))
+        stroke = Stroke(self._current_width, tuple(self._current))
         self._current = None
         self._push_undo()
         self._strokes = self._strokes + [stroke]
@@ -397,6 +397,10 @@ class DrawingCanvas(QWidget):
         self.update()
         self.history_changed.emit()
         self.changed.emit()
+
+    @staticmethod
+    def _to_widget(point: tuple[float, float], rect: QRectF) -> QPointF:
+        return QPointF(rect.x() + point[0] * rect.width(), rect.y() + point[1] * rect.height())
 
     @staticmethod
     def _to_paper(pos: QPointF, rect: QRectF) -> tuple[float, float]:

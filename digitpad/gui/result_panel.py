@@ -33,6 +33,7 @@ class ResultPanel(QWidget):
         self.digit_label.setAccessibleName("Recognised digit")
         self.confidence_label = QLabel()
         self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confidence_label.setWordWrap(True)
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
         caption = QLabel("Network input (28×28)")
@@ -48,7 +49,8 @@ class ResultPanel(QWidget):
         layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(caption)
         layout.addStretch(1)
-        self.setMinimumWidth(220)
+        # A fixed width: answers arriving mid-stroke must never move the canvas under the pen.
+        self.setFixedWidth(max(240, self.fontMetrics().averageCharWidth() * 32))
         self.clear()
 
     def clear(self, message: str = "Draw a digit to see what the network reads") -> None:
