@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.gui.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from digitpad.gui.image_sources import image_data, local_file, png_bytes
 from digitpad.gui.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
 from digitpad.gui.message_bar import MessageBar
 from digitpad.gui.result_panel import ResultPanel
@@ -297,25 +298,17 @@ class MainWindow(QMainWindow):
     @Slot()
     def paste(self) -> None:
         mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None and self._open_mime(mime.urls(), mime.text(), mime.hasImage()):
-            return
-        self.show_error("Nothing to paste: the clipboard holds no image")
+        if mime is None or not self._open_mime(mime):
+            self.show_error("Nothing to paste: the clipboard holds no image")
 
-    def _open_mime(self, urls: list[QUrl], text: str, has_image: bool) -> bool:
-        for url in urls:
-            if url.isLocalFile():
-                self.open_file(url.toLocalFile())
-                return True
-        if has_image:
-            image = QGuiApplication.clipboard().image()
-            if not image.isNull():
-                self.open_image_data(_png_bytes(image))
-                return True
-        candidate = text.strip()
-        if candidate.startswith("file://"):
-            candidate = QUrl(candidate).toLocalFile()
-        if candidate and "\n" not in candidate and Path(candidate).is_file():
-            self.open_file(candidate)
+    def _open_mime(self, mime: QMimeData) -> bool:
+        path = local_file(mime)
+        if path is not None:
+            self.open_file(path)
+            return True
+        image = image_data(mime)
+        if image is not None:
+            self.open_image_data(png_bytes(image))
             return True
         return False
 
@@ -325,17 +318,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        for url in mime.urls():
-            if url.isLocalFile():
-                self.open_file(url.toLocalFile())
-                event.acceptProposedAction()
-                return
-        if mime.hasImage():
-            image = QImage(mime.imageData())
-            if not image.isNull():
-                self.open_image_data(_png_bytes(image))
-                event.acceptProposedAction()
+        if self._open_mime(event.mimeData()):
+            event.acceptProposedAction()
 
     @Slot()
     def save_drawing_dialog(self) -> None:
@@ -418,11 +402,3 @@ class MainWindow(QMainWindow):
         self.hide()  # the window goes at once even if the worker finishes a job first
         stop_worker(self.worker, self.worker_thread)
 
-
-def _png_bytes(image: QImage) -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
