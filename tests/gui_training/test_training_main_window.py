@@ -1,0 +1,100 @@
+"""The controller wired into the real MainWindow exactly as docs suggest (see WiredWindow)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shiboken6
+from PySide6.QtGui import QCloseEvent
+
+from conftest import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
+from digitpad.gui.training_controller import TrainingController
+from digitpad.trainer import TrainConfig
+from test_training_flow import GuiSide, seven
+
+
+@pytest.fixture
+def wired_window(qtbot, settings, weights_dir, initial_weights, monkeypatch):
+    import digitpad.gui.main_window as main_window
+
+    # No shipped weights in a bare checkout: the session's "initial" checkpoint stands in for them.
+    monkeypatch.setattr(main_window, "shipped_weights", lambda: initial_weights)
+
+    class WiredWindow(main_window.MainWindow):
+        """MainWindow plus the lines the training feature asks main_window.py to add."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.training = TrainingController(self, self.train_action, self.worker,
+                                               load_weights=self.load_weights,
+                                               settings=self.settings.qsettings, weights_dir=weights_dir)
+
+        def closeEvent(self, event: QCloseEvent) -> None:
+            if not self.training.confirm_close():
+                event.ignore()
+                return
+            self.training.shutdown()
+            super().closeEvent(event)
+
+    window = WiredWindow(settings)  # not qtbot.addWidget: one test deletes it itself
+    gui = GuiSide()
+    window.worker.weights_loaded.connect(gui.on_weights_loaded)
+    window.worker.predicted.connect(gui.on_predicted)
+    with qtbot.waitSignal(gui.weights_loaded, timeout=MODEL_TIMEOUT_MS):
+        window.show()
+    window.gui = gui
+    yield window
+    if shiboken6.isValid(window):
+        window.close()
+        shiboken6.delete(window)
+
+
+def probabilities(qtbot, window, request_id: int) -> np.ndarray:
+    with qtbot.waitSignal(window.gui.predicted, timeout=10_000,
+                          check_params_cb=lambda rid, _p: rid == request_id) as blocker:
+        window.worker.request_drawing(request_id, seven())
+    return blocker.args[1].probabilities
+
+
+def test_closing_mid_training_asks_then_stops_and_waits(qtbot, qtlog, wired_window, tiny_mnist, monkeypatch):
+    window = wired_window
+    controller = window.training
+    assert window.train_action.isEnabled()
+    window.train_action.trigger()
+    gui = GuiSide()
+    controller.worker.progressed.connect(gui.on_progressed)
+    config = TrainConfig(model="linear", epochs=50, batch_size=8, lr=0.05, data_dir=str(tiny_mnist), threads=1)
+    with qtbot.waitSignal(gui.progressed, timeout=RUN_TIMEOUT_MS):
+        controller.start(config)
+    monkeypatch.setattr(controller, "ask_stop_training", lambda: False)
+    window.close()  # the user says "No": nothing stops
+    assert window.isVisible() and controller.is_running()
+    monkeypatch.setattr(controller, "ask_stop_training", lambda: True)
+    window.close()
+    assert not window.isVisible()
+    assert controller.worker_thread.isFinished() and window.worker_thread.isFinished()
+    thread = controller.worker_thread
+    shiboken6.delete(window)  # the C++ objects go now: a running QThread here would abort
+    assert not shiboken6.isValid(thread)
+    assert not [r for r in qtlog.records if "Destroyed while" in r.message]
+
+
+def test_swap_from_the_report_then_use_shipped_weights(qtbot, wired_window, tiny_mnist, settings):
+    window = wired_window
+    controller = window.training
+    before = probabilities(qtbot, window, 101)
+    controller.open_dialog()
+    config = TrainConfig(model="linear", epochs=1, batch_size=32, lr=0.05, max_steps=3,
+                         data_dir=str(tiny_mnist), threads=1)
+    with qtbot.waitSignal(controller.report_shown, timeout=RUN_TIMEOUT_MS) as blocker:
+        controller.start(config)
+    report = blocker.args[0]
+    with qtbot.waitSignal(controller.weights_swapped, timeout=MODEL_TIMEOUT_MS):
+        report.use_button.click()
+    qtbot.waitUntil(lambda: window.model_description == report.outcome.weights_path.rsplit("/", 1)[-1])
+    assert window.settings.weights() == report.outcome.weights_path  # remembered across restarts
+    assert not np.allclose(probabilities(qtbot, window, 102), before, atol=1e-4)
+    with qtbot.waitSignal(window.gui.weights_loaded, timeout=MODEL_TIMEOUT_MS):
+        window.shipped_weights_action.trigger()
+    np.testing.assert_allclose(probabilities(qtbot, window, 103), before, atol=1e-6)
+    assert report.use_button.isEnabled() and window.settings.weights() == ""
