@@ -365,9 +365,13 @@ def _render(crop: np.ndarray) -> np.ndarray | None:
     if adjust:
         m = rel * target_box  # stroke width at this scale
         want = STROKE_TARGET * (target_box - m) / (1.0 - STROKE_TARGET)  # box grows too
-        work = _set_stroke_width(work, m, want)
+        adjusted = _set_stroke_width(work, m, want)
+        # Thinning a blob with a thin tail (a bold 9) would erase the tail:
+        # keep the thinning only if the ink still spans what it spanned.
+        if m < want or _extent(adjusted) >= _extent(work) - (m - want) - 2:
+            work = adjusted
 
-    ink = work > 0.5
+    ink = work > 0.25  # MNIST: every digit spans 20 px at 64/255 too
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
@@ -397,6 +401,16 @@ def _render(crop: np.ndarray) -> np.ndarray | None:
     if peak <= 0:
         return None
     return np.clip(out / peak, 0.0, 1.0)
+
+
+def _extent(x: np.ndarray) -> int:
+    """Longer side of the box around the pixels above 0.25 (0 when none)."""
+    ink = x > 0.25
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return 0
+    return int(max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1))
 
 
 def _set_stroke_width(work: np.ndarray, m: float, want: float) -> np.ndarray:
