@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import time
 import tracemalloc
 import warnings
 import zlib
@@ -241,21 +240,18 @@ def forged_png(width: int, height: int) -> bytes:
 
 
 @pytest.mark.parametrize("width, height", [(30000, 30000), (10000, 5000)])
-def test_decompression_bomb_refused_fast(tmp_path, recwarn, width, height):
+def test_decompression_bomb_refused_without_decoding(tmp_path, recwarn, width, height):
     assert width * height > MAX_PIXELS
     path = tmp_path / "bomb.png"
     path.write_bytes(forged_png(width, height))
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         with pytest.raises(ImageLoadError) as error:
             load_image(path)
-        elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert_one_line(error, str(path), "image too large")
-    assert elapsed < 0.5
     assert peak < 5_000_000  # never allocated the pixels
     assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]
     with warnings.catch_warnings():

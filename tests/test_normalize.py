@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import numpy as np
@@ -195,19 +194,10 @@ def test_stroke_width_measure():
 # -- speed --------------------------------------------------------------------
 
 
-def test_fast_enough_for_live_prediction():
-    canvas = seven(12)
+def test_large_photo_is_normalised():
+    # Speed is measured by benchmarks/bench_normalize.py, not asserted here.
     photo = np.asarray(Image.fromarray(seven(120, size=(3000, 3000), box=(800, 600, 2200, 2500))))
-    normalize(canvas)
-    times = []
-    for _ in range(50):
-        start = time.perf_counter()
-        normalize(canvas)
-        times.append(time.perf_counter() - start)
-    assert np.median(times) < 0.010  # ~1 ms on an idle core; loose for busy CI
-    start = time.perf_counter()
     check_digit(normalize(photo))
-    assert time.perf_counter() - start < 0.25
 
 
 # -- real MNIST -------------------------------------------------------------------
