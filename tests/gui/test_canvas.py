@@ -123,3 +123,15 @@ def test_an_image_on_the_paper_gives_way_to_drawing(qtbot, canvas):
     assert canvas.is_empty()
     canvas.undo()  # before the image: the "1"
     assert len(canvas.strokes()) == 1
+
+
+def test_a_layout_change_mid_stroke_does_not_bend_the_stroke(qtbot, canvas):
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     paper_point(canvas, 0.2, 0.5))
+    QTest.mouseMove(canvas, paper_point(canvas, 0.5, 0.5))
+    canvas.resize(500, 500)  # e.g. a panel next to the canvas changed width
+    QTest.mouseMove(canvas, paper_point(canvas, 0.8, 0.5))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       paper_point(canvas, 0.8, 0.5))
+    ys = [y for _x, y in canvas.strokes()[0].points]
+    assert max(ys) - min(ys) < 0.01

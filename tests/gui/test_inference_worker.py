@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -112,10 +111,8 @@ def test_stopping_a_busy_worker_does_not_hang(qtbot, run_worker):
     worker.request_drawing(1, mnist_like_seven())
     qtbot.waitUntil(gated.entered.is_set, timeout=10_000)
     worker.request_drawing(2, mnist_like_seven())  # pending: dropped by stop()
-    begun = time.monotonic()
     stop_worker(worker, thread)
     assert thread.isFinished()
-    assert time.monotonic() - begun < 5.0
     assert gated.calls == 1
 
 

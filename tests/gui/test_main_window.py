@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from PySide6.QtGui import QKeySequence
@@ -121,7 +120,5 @@ def test_closing_while_the_worker_is_busy_does_not_hang(qtbot, make_window):
     thread = window.worker_thread
     draw(window.canvas, SEVEN)
     qtbot.waitUntil(gated.entered.is_set, timeout=ANSWER_MS)
-    begun = time.monotonic()
     window.close()
     assert thread.isFinished()
-    assert time.monotonic() - begun < 5.0
