@@ -140,6 +140,11 @@ class InferenceWorker(QObject):
                 return
 
     def _describe(self, path: Path) -> str:
+        """The file name, plus " (shipped)" for the shipped weights.
+
+        Other weights are described by their bare file name: the training
+        controller matches a swapped-in file by it.
+        """
         shipped = self._fallback is not None and path.resolve() == self._fallback.resolve()
         return f"{path.name} (shipped)" if shipped else path.name
 
