@@ -104,6 +104,8 @@ class InferenceWorker(QObject):
         shipped weights.  Answered by ``weights_loaded`` or ``weights_failed``.
         """
         with QMutexLocker(self._mutex):
+            if self._stopping:
+                return  # after stop() the object may already be gone with its thread
             self._pending_weights = Path(path)
         self._wake.emit()
 
