@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -143,6 +143,7 @@ class DrawingCanvas(QWidget):
         """Width of new strokes, in ``RENDER_SIZE`` units (old strokes keep theirs)."""
         self._pen_width = float(min(MAX_PEN_WIDTH, max(MIN_PEN_WIDTH, width)))
 
+    @Slot()
     def undo(self) -> None:
         if not self._undo:
             return
@@ -150,6 +151,7 @@ class DrawingCanvas(QWidget):
         self._strokes = self._undo.pop()
         self._after_edit()
 
+    @Slot()
     def redo(self) -> None:
         if not self._redo:
             return
@@ -157,6 +159,7 @@ class DrawingCanvas(QWidget):
         self._strokes = self._redo.pop()
         self._after_edit()
 
+    @Slot()
     def clear(self) -> None:
         """Erase everything (undoable) and dismiss an image shown on the paper."""
         if not self._strokes and self._image is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
@@ -40,6 +40,7 @@ class MessageBar(QFrame):
         self.label.setText(text)
         self.show()
 
+    @Slot()
     def dismiss(self) -> None:
         if not self.isHidden():
             self.hide()
