@@ -21,7 +21,7 @@ def _is_dark(palette: QPalette) -> bool:
 class _Chart:
     """One chart: a train series (dense) and a test series (one point per epoch)."""
 
-    def __init__(self, title: str, y_title: str, y_format: str, dark: bool) -> None:
+    def __init__(self, title: str, y_title: str, y_format: str, y_tick: float, dark: bool) -> None:
         self.chart = QChart()
         self.chart.setTheme(QChart.ChartTheme.ChartThemeDark if dark else QChart.ChartTheme.ChartThemeLight)
         self.chart.setBackgroundRoundness(0)
@@ -42,8 +42,12 @@ class _Chart:
         self.x_axis.setTitleText("epoch")
         self.x_axis.setLabelFormat("%.0f")
         self.y_axis = QValueAxis()
-        self.y_axis.setTitleText(y_title)
+        if y_title:
+            self.y_axis.setTitleText(y_title)
         self.y_axis.setLabelFormat(y_format)
+        self.y_axis.setTickType(QValueAxis.TickType.TicksDynamic)  # round tick values
+        self.y_axis.setTickAnchor(0.0)
+        self.y_axis.setTickInterval(y_tick)
         self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         for series in (self.train, self.test):
@@ -62,6 +66,11 @@ class _Chart:
         self.x_axis.setTickCount(min(max(1, epochs), 10) + 1)
         self.low, self.high = low, high
         self.y_axis.setRange(low, high)
+        self._ticks(high - low)
+
+    def _ticks(self, span: float) -> None:
+        steps = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0)
+        self.y_axis.setTickInterval(next((t for t in steps if span / t <= 6), span / 5))
 
     def add(self, series: QLineSeries, x: float, y: float, *, floor: float | None = None,
             ceiling: float | None = None) -> None:
@@ -76,6 +85,7 @@ class _Chart:
         if ceiling is not None:
             high = min(high, ceiling)
         self.y_axis.setRange(low, high)
+        self._ticks(high - low)
 
 
 class TrainingCharts(QWidget):
@@ -84,8 +94,8 @@ class TrainingCharts(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         dark = _is_dark(self.palette())
-        self.loss = _Chart("Loss", "cross-entropy", "%.2f", dark)
-        self.accuracy = _Chart("Accuracy", "%", "%.0f", dark)
+        self.loss = _Chart("Loss (cross-entropy)", "", "%.1f", 0.1, dark)
+        self.accuracy = _Chart("Accuracy (%)", "", "%.0f", 2.0, dark)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss.view)

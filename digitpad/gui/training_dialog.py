@@ -110,7 +110,9 @@ class TrainingDialog(QDialog):
         form.addRow("&Learning rate:", self.lr_box)
         form.addRow("&Augmentation:", self.augment_box)
         form.addRow("&Device:", self.device_box)
-        form.addRow("Data &folder:", data_row)
+        data_label = QLabel("Data &folder:")
+        data_label.setBuddy(self.data_edit)  # a row holding a layout gets no buddy by itself
+        form.addRow(data_label, data_row)
         self.settings_group = QGroupBox("Settings")
         self.settings_group.setLayout(form)
 

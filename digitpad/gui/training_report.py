@@ -30,7 +30,7 @@ from digitpad.gui.confusion_heatmap import ConfusionHeatmap
 from digitpad.gui.misclassified_gallery import MisclassifiedGallery
 from digitpad.gui.training_worker import TrainingOutcome
 
-COLUMNS = ("digit", "precision", "recall", "F1", "test images")
+COLUMNS = ("digit", "precision", "recall", "F1", "count")
 
 
 class TrainingReport(QDialog):
@@ -58,6 +58,7 @@ class TrainingReport(QDialog):
         self.table = QTableWidget(len(outcome.per_class), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeaderItem(4).setToolTip("test images of this digit")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

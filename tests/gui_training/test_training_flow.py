@@ -188,7 +188,6 @@ def test_the_form_refuses_invalid_values(harness):
 def test_cancel_mid_epoch_keeps_a_usable_best_model(qtbot, harness, tiny_mnist):
     h = harness
     h.controller.open_dialog()
-    worker = h.controller.worker
     config = quick(tiny_mnist, epochs=50, batch_size=8)  # 75 steps an epoch: cancelled long before the end
     with qtbot.waitSignal(h.gui.progressed, timeout=RUN_TIMEOUT_MS) as blocker:
         h.controller.start(config)
@@ -314,7 +313,6 @@ def test_only_one_run_at_a_time(qtbot, harness, tiny_mnist):
 def test_progress_is_throttled(qtbot, harness, tiny_mnist):
     h = harness
     h.controller.open_dialog()
-    worker = h.controller.worker
     config = quick(tiny_mnist, epochs=6, batch_size=4)  # ~900 tiny steps: far more steps than signals
     with qtbot.waitSignal(h.controller.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
         h.controller.start(config)
