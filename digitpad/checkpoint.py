@@ -93,6 +93,7 @@ def save_checkpoint(
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            _chmod_like_new_file(tmp)  # mkstemp creates 0600; give the usual umask-based mode
             torch.save(payload, fh)
             fh.flush()
             os.fsync(fh.fileno())
@@ -174,6 +175,14 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     return str(value)
+
+
+def _chmod_like_new_file(path: str) -> None:
+    if os.name != "posix":
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def _fsync_dir(folder: Path) -> None:
