@@ -24,7 +24,6 @@ from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from digitpad.gui import training_worker  # noqa: F401  (applies the emit() bool-refcount guard)
 
 if TYPE_CHECKING:
     from digitpad.gui.training_dialog import TrainingDialog

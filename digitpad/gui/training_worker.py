@@ -43,39 +43,6 @@ MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
-def _guard_emit_bool_leak() -> bool:
-    """Work around PySide6 builds whose ``Signal.emit()`` returns ``True`` without a reference.
-
-    The same abi3 wheel defect that ``digitpad.gui._none_refcount`` handles for
-    ``None``: on Python < 3.12 every ``emit()`` leaves ``True``'s reference
-    count one lower, and after a few hundred emits (a training run sends
-    thousands) CPython frees ``True`` and crashes.  When a probe shows the
-    leak, lift both booleans' counts out of reach, as 3.12's immortal objects do.
-    TODO: move into ``_none_refcount.guard()`` (owned by the main-window engineer).
-    """
-    import ctypes
-    import sys
-
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return False
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(16):
-        probe.ping.emit()
-    if sys.getrefcount(True) >= before:
-        return False
-    for value in (True, False):
-        ctypes.c_ssize_t.from_address(id(value)).value += 1 << 40
-    return True
-
-
-EMIT_LEAK_GUARDED = _guard_emit_bool_leak()
-
-
 def mnist_present(folder: str | Path) -> bool:
     """True when ``folder/MNIST/raw`` holds the four idx files torchvision reads (any thread)."""
     raw = Path(folder) / "MNIST" / "raw"
