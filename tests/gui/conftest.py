@@ -73,15 +73,3 @@ def make_window(qtbot, settings, weights) -> Iterator[Callable[..., MainWindow]]
 def window(make_window) -> MainWindow:
     return make_window()
 
-
-@pytest.fixture(autouse=True)
-def _dev_weights(monkeypatch):  # TEMPORARY: until weights/digitpad.pt lands
-    dev = os.environ.get("DIGITPAD_GUI_DEV_WEIGHTS")
-    if dev:
-        fake = lambda: Path(dev)  # noqa: E731
-        import digitpad.gui.main_window as mw
-        import digitpad.resources as res
-
-        monkeypatch.setattr(res, "shipped_weights", fake)
-        monkeypatch.setattr(mw, "shipped_weights", fake)
-        monkeypatch.setitem(globals(), "shipped_weights", fake)

@@ -67,13 +67,18 @@ def test_open_through_the_file_dialog(qtbot, window, digit_files, monkeypatch, k
     qtbot.waitUntil(lambda: window.last_prediction.digit == 1, timeout=ANSWER_MS)
 
 
+# PySide6 binds only the QPoint constructor of QDragEnterEvent, which it marks deprecated.
+_DRAG_ENTER_DEPRECATION = pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
+
+
 @pytest.mark.mnist
+@_DRAG_ENTER_DEPRECATION
 def test_dropping_a_file_opens_it(qtbot, window, digit_files):
     path, label = digit_files["png-dark-ink"]
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     where = QPointF(window.canvas.geometry().center())
-    enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, mime,
+    enter = QDragEnterEvent(where.toPoint(), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
@@ -84,10 +89,11 @@ def test_dropping_a_file_opens_it(qtbot, window, digit_files):
     assert _wait_answer(qtbot, window).digit == label
 
 
+@_DRAG_ENTER_DEPRECATION
 def test_dragging_text_is_refused(window):
     mime = QMimeData()
     mime.setText("hello")
-    enter = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+    enter = QDragEnterEvent(QPointF(10, 10).toPoint(), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     enter.ignore()
     QApplication.sendEvent(window, enter)
