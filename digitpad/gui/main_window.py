@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from digitpad.gui.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.image_sources import image_data, local_file, png_bytes
 from digitpad.gui.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
+from digitpad.gui.training_controller import TrainingController
 from digitpad.gui.message_bar import MessageBar
 from digitpad.gui.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
@@ -42,8 +43,8 @@ LOADING_TEXT = "Loading model…"
 class MainWindow(QMainWindow):
     """The DigitPad window.
 
-    Hooks for other parts of the app: :attr:`train_action` (disabled until the
-    training dialog lands), :meth:`load_weights` (hot-swap a weights file into
+    Hooks for other parts of the app: :attr:`training` (the TrainingController
+    behind Model > Train…), :meth:`load_weights` (hot-swap a weights file into
     live recognition; answered by ``model_changed`` or ``model_failed``),
     :attr:`worker`, and the ``prediction_shown`` signal.
     """
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
         self.worker.weights_loaded.connect(self._on_weights_loaded)
         self.worker.weights_failed.connect(self._on_weights_failed)
         self.worker_thread = start_worker(self.worker)
+        self.training = TrainingController(self, self.train_action, self.worker,
+                                           load_weights=self.load_weights, settings=self.settings.qsettings)
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
@@ -155,9 +158,9 @@ class MainWindow(QMainWindow):
                                                 tip="Recognise with another weights file")
         self.shipped_weights_action = self._action("Use &shipped weights", self.use_shipped_weights,
                                                    tip="Recognise with the weights DigitPad ships with")
-        self.train_action = QAction("&Train…", self)  # wired by the training dialog
+        self.train_action = QAction("&Train…", self)  # enabled by the TrainingController
         self.train_action.setEnabled(False)
-        self.train_action.setStatusTip("Train new weights on MNIST (coming soon)")
+        self.train_action.setStatusTip("Train new weights on MNIST in the background")
         self.about_action = self._action("&About DigitPad", self.show_about)
 
     def _make_menus_and_toolbar(self) -> None:
@@ -388,6 +391,9 @@ class MainWindow(QMainWindow):
                           "trained on MNIST.</p>")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.training.confirm_close():  # asks only while a training runs
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
@@ -400,5 +406,6 @@ class MainWindow(QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         self.hide()  # the window goes at once even if the worker finishes a job first
+        self.training.shutdown()
         stop_worker(self.worker, self.worker_thread)
 

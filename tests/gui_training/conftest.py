@@ -21,8 +21,6 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 from tests.mnist_fixture import write_tiny_mnist  # noqa: E402
 
-RUN_TIMEOUT_MS = 120_000  # a tiny run, on a 2-core machine shared with other work
-MODEL_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from conftest import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
+from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
 from digitpad.checkpoint import load_checkpoint
 from digitpad.gui.inference_worker import InferenceWorker, start_worker, stop_worker
 from digitpad.gui.qimage_array import gray_to_qimage

@@ -1,52 +1,25 @@
-"""The controller wired into the real MainWindow exactly as docs suggest (see WiredWindow)."""
+"""The training controller as the real MainWindow wires it: Model > Train…, close, hot swap."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shiboken6
-from PySide6.QtGui import QCloseEvent
 
-from conftest import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
+from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
 from digitpad.gui.main_window import MainWindow
-from digitpad.gui.training_controller import TrainingController
 from digitpad.trainer import TrainConfig
 from test_training_flow import GuiSide, seven
 
 
-class WiredWindow(MainWindow):
-    """MainWindow plus the lines the training feature asks main_window.py to add.
-
-    At module level on purpose: QObject subclasses defined inside a function and
-    freed again crashed PySide6 6.12 a few runs later (see the benchmark).
-    """
-
-    weights_dir: Path | None = None  # set by the fixture: keeps trained weights in tmp
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.training = TrainingController(self, self.train_action, self.worker,
-                                           load_weights=self.load_weights,
-                                           settings=self.settings.qsettings, weights_dir=self.weights_dir)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.training.confirm_close():
-            event.ignore()
-            return
-        self.training.shutdown()
-        super().closeEvent(event)
-
-
 @pytest.fixture
-def wired_window(qtbot, settings, weights_dir, initial_weights, monkeypatch):
+def wired_window(qtbot, settings, initial_weights, monkeypatch):
     import digitpad.gui.main_window as main_window
 
     # No shipped weights in a bare checkout: the session's "initial" checkpoint stands in for them.
     monkeypatch.setattr(main_window, "shipped_weights", lambda: initial_weights)
-    monkeypatch.setattr(WiredWindow, "weights_dir", weights_dir)
-    window = WiredWindow(settings)  # not qtbot.addWidget: one test deletes it itself
+    window = MainWindow(settings)  # not qtbot.addWidget: one test deletes it itself
     gui = GuiSide()
     window.worker.weights_loaded.connect(gui.on_weights_loaded)
     window.worker.predicted.connect(gui.on_predicted)
