@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -121,7 +122,10 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     if size == 0:
         raise CheckpointError(f"weights file {name} is empty (0 bytes)")
     try:
-        raw = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            # torch warns about odd pickle headers on stderr; the error below says it in one line.
+            warnings.simplefilter("ignore")
+            raw = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError, RuntimeError (zip), EOFError, OSError...
         text = str(exc)
         if "Weights only load failed" in text or "Unsupported global" in text or "UnpicklingError" in type(exc).__name__:

@@ -257,12 +257,9 @@ def test_rerendered_mnist_matches_originals(mnist_dir):
 def test_rerendered_mnist_accuracy_matches_originals(mnist_dir):
     from digitpad.resources import shipped_weights
 
-    weights = shipped_weights()
-    if not weights.is_file():
-        pytest.skip(f"shipped weights not trained yet: {weights} is missing")
     from digitpad.predictor import Predictor
 
-    predictor = Predictor.from_checkpoint(weights)
+    predictor = Predictor.from_checkpoint(shipped_weights())
     images, labels = mnist_test(mnist_dir, 2000)
     originals = ((images.astype(np.float32) / 255.0 - MNIST_MEAN) / MNIST_STD).astype(np.float32)
     baseline = (predictor.predict_batch(originals).argmax(1) == labels).mean() * 100
