@@ -22,10 +22,9 @@ from torch import nn
 import digitpad
 from digitpad.errors import CheckpointError
 from digitpad.models import MODELS, build_model
+from digitpad.normalize import MNIST_MEAN, MNIST_STD
 
 FORMAT_VERSION = 1
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
 
 
 @dataclass(frozen=True)

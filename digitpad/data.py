@@ -15,11 +15,8 @@ from typing import Iterator
 import torch
 
 from digitpad.errors import DataError
+from digitpad.normalize import MNIST_MEAN, MNIST_STD
 from digitpad.paths import default_mnist_dir
-
-# MNIST's pixel statistics on [0, 1]; the same numbers as digitpad.normalize.
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
 
 
 @dataclass(frozen=True)

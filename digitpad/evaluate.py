@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
+from digitpad.normalize import MNIST_MEAN, MNIST_STD
+
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Union
+from typing import Any, Iterator, Mapping
 
 import torch
 from torch import nn
@@ -26,9 +26,17 @@ from torch import nn
 from digitpad.errors import TrainingError
 from digitpad.evaluate import Evaluation, evaluate
 from digitpad.models import DEFAULT_MODEL, MODELS, build_model
+from digitpad.normalize import MNIST_MEAN, MNIST_STD
+from digitpad.training_events import (  # noqa: F401  (re-exported: the events are part of the trainer's API)
+    Cancelled,
+    EpochFinished,
+    Evaluated,
+    Event,
+    Finished,
+    Started,
+    StepProgress,
+)
 
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
 
 
 @dataclass(frozen=True)
@@ -60,82 +68,6 @@ class TrainConfig:
         d["model_config"] = dict(self.model_config)
         return d
 
-
-# ---- events (all frozen, plain values) ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Started:
-    model: str
-    device: str
-    precision: str
-    parameters: int
-    train_size: int
-    test_size: int
-    epochs: int
-    steps_per_epoch: int
-    steps_total: int
-
-
-@dataclass(frozen=True)
-class StepProgress:
-    epoch: int                # 1-based
-    epochs: int
-    step: int                 # 1-based within the epoch
-    steps_per_epoch: int
-    steps_total: int          # steps done in the whole run so far
-    loss: float               # mean training loss since the previous event
-    accuracy: float           # training accuracy (augmented batches) since the previous event
-    images_per_s: float
-    eta_s: float
-    lr: float
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    """A mid-epoch test evaluation (only with ``evals_per_epoch > 1``)."""
-
-    epoch: int
-    step: int
-    steps_total: int
-    test_accuracy: float
-    train_s: float            # training time so far, evaluations excluded
-
-
-@dataclass(frozen=True)
-class EpochFinished:
-    epoch: int
-    epochs: int
-    train_loss: float
-    train_accuracy: float
-    test_loss: float
-    test_accuracy: float
-    best_accuracy: float
-    is_best: bool
-    seconds: float            # this epoch, evaluation included
-    train_s: float            # whole run so far, evaluations excluded
-
-
-@dataclass(frozen=True)
-class Finished:
-    best_accuracy: float
-    best_epoch: int
-    epochs_completed: int
-    steps_total: int
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Cancelled:
-    best_accuracy: float
-    best_epoch: int
-    epoch: int
-    step: int
-    steps_total: int
-    seconds: float
-
-
-Event = Union[Started, StepProgress, Evaluated, EpochFinished, Finished, Cancelled]
 
 
 @dataclass(frozen=True)
