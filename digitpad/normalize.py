@@ -60,6 +60,7 @@ MIN_INK_PIXELS = 6          # fewer ink pixels than this is never a digit
 MIN_INK_FRACTION = 2e-4     # nor less than this fraction of the image
 MIN_EXTENT_RATIO = 3.0      # ink extent / stroke width below this is a dot
 BBOX_TRIM = 0.001           # mass fraction trimmed at each side (stray specks)
+CLEAN_PAPER_TOLERANCE = 1e-3  # paper this close to one level is a clean rendering
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def normalize(
     crop = _crop(x)
     if crop is None:
         return _empty()
-    out = _render(crop)
+    crop, width = crop
+    out = _render(crop, width)
     if out is None:
         return _empty()
     preview = np.rint(out * 255.0).astype(np.uint8)
@@ -113,7 +115,7 @@ def stroke_width(x: np.ndarray) -> float:
     resolution (mass and edge variation scale together).
     """
     x = np.asarray(x, dtype=np.float32)
-    padded = np.pad(x, 1)
+    padded = _pad(x, 1)
     tv = float(np.abs(np.diff(padded, axis=0)).sum() + np.abs(np.diff(padded, axis=1)).sum())
     return 0.0 if tv <= 0.0 else 2.0 * float(padded.sum()) / tv
 
@@ -132,6 +134,13 @@ def centre_of_mass(x: np.ndarray) -> tuple[float, float]:
 # -- steps ------------------------------------------------------------------
 
 
+def _pad(x: np.ndarray, n: int) -> np.ndarray:
+    """``x`` with ``n`` zero pixels around it (``np.pad``'s generality costs more than the copy)."""
+    out = np.zeros((x.shape[0] + 2 * n, x.shape[1] + 2 * n), x.dtype)
+    out[n : n + x.shape[0], n : n + x.shape[1]] = x
+    return out
+
+
 def _empty() -> Normalized:
     return Normalized(empty=True, input=None, preview=np.zeros((SIZE, SIZE), np.uint8))
 
@@ -146,7 +155,9 @@ def _to_unit_float(array: np.ndarray, name: str) -> np.ndarray:
         # uint8 is 0..255; wider integers (16-bit scans) use their full range.
         top = 255.0 if a.dtype.itemsize == 1 else float(np.iinfo(a.dtype).max)
         return a.astype(np.float32) / np.float32(top)
-    a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+    a = a.astype(np.float32)
+    if not np.isfinite(a).all():
+        a = np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=0.0)
     return np.clip(a, 0.0, 1.0)
 
 
@@ -221,9 +232,13 @@ def _ink(g: np.ndarray) -> np.ndarray | None:
         invert = paper > 0.5
     if invert:
         small = 1.0 - small
-    coef = _paper_plane(small)
+    level = float(np.median(small))
+    # A rendering (the canvas, a clean export) has most of its paper at exactly one
+    # level: no lighting plane to fit and no paper noise to measure.
+    clean = np.count_nonzero(np.abs(small - np.float32(level)) <= CLEAN_PAPER_TOLERANCE) >= 0.5 * small.size
+    coef = (level, 0.0, 0.0) if clean else _paper_plane(small)
     r_small = small - _plane(coef, small.shape, (0, small.shape[0]), (0, small.shape[1]))
-    centre_s, sigma_s = _robust_level(r_small)
+    centre_s, sigma_s = (0.0, 0.0) if clean else _robust_level(r_small)
     rows = np.flatnonzero((r_small > max(0.02, centre_s + NOISE_SIGMAS * sigma_s)).any(axis=1))
     cols = np.flatnonzero((r_small > max(0.02, centre_s + NOISE_SIGMAS * sigma_s)).any(axis=0))
     if rows.size == 0:
@@ -234,12 +249,14 @@ def _ink(g: np.ndarray) -> np.ndarray | None:
     x0, x1 = max(0, int((cols[0] - 1) * fx)), min(w, int(math.ceil((cols[-1] + 2) * fx)))
 
     # Noise of the full-resolution paper, from a strided sample of the whole image.
-    step = max(1, int(math.sqrt(h * w / 4096)))
-    sample = g[::step, ::step]
-    if invert:
-        sample = 1.0 - sample
-    sample = sample - _plane(coef, (h, w), (0, h, step), (0, w, step))
-    centre, sigma = _robust_level(sample)
+    centre, sigma = 0.0, 0.0
+    if not clean:
+        step = max(1, int(math.sqrt(h * w / 4096)))
+        sample = g[::step, ::step]
+        if invert:
+            sample = 1.0 - sample
+        sample = sample - _plane(coef, (h, w), (0, h, step), (0, w, step))
+        centre, sigma = _robust_level(sample)
 
     region = g[y0:y1, x0:x1]
     r = (1.0 - region) if invert else region.copy()
@@ -269,7 +286,7 @@ def _despeckle(x: np.ndarray) -> None:
     Every pixel of a stroke, even a 1-px diagonal line, has two neighbours.
     """
     mask = x > 0.0  # faint anti-aliasing counts as a neighbour
-    m = np.pad(mask, 1).view(np.uint8)
+    m = _pad(mask, 1).view(np.uint8)
     h, w = mask.shape
     n = np.zeros((h, w), np.uint8)
     for dy in (0, 1, 2):
@@ -337,22 +354,22 @@ def _trimmed_span(profile: np.ndarray) -> tuple[int, int]:
     return lo, max(lo, hi) + 1
 
 
-def _crop(x: np.ndarray) -> np.ndarray | None:
-    """The ink's bounding box (stray specks trimmed), or None for a dot."""
+def _crop(x: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The ink's bounding box (stray specks trimmed) and its stroke width, or None for a dot."""
     y0, y1 = _trimmed_span(x.sum(axis=1))
     x0, x1 = _trimmed_span(x.sum(axis=0))
     crop = x[y0:y1, x0:x1]
-    extent = max(crop.shape)
-    if extent < MIN_EXTENT_RATIO * max(stroke_width(crop), 1.0):
+    width = stroke_width(crop)
+    if max(crop.shape) < MIN_EXTENT_RATIO * max(width, 1.0):
         return None
-    return crop
+    return crop, width
 
 
-def _render(crop: np.ndarray) -> np.ndarray | None:
-    """Stroke-adjust the crop and place it into the 28x28 frame (float 0..1)."""
+def _render(crop: np.ndarray, width: float) -> np.ndarray | None:
+    """Stroke-adjust the crop (stroke ``width`` px) and place it into the 28x28 frame (float 0..1)."""
     h, w = crop.shape
     extent = max(h, w)
-    rel = stroke_width(crop) / extent
+    rel = width / extent
     adjust = rel < STROKE_LOW or rel > STROKE_HIGH
 
     target_box = SUPERSAMPLE * BOX
@@ -360,7 +377,7 @@ def _render(crop: np.ndarray) -> np.ndarray | None:
     size = (max(1, round(w * f)), max(1, round(h * f)))
     resample = Image.BOX if f < 1 else Image.BILINEAR
     work = _resize(crop, size, resample)
-    work = np.pad(work, int(0.25 * target_box))  # room for the stroke to grow
+    work = _pad(work, int(0.25 * target_box))  # room for the stroke to grow
 
     if adjust:
         m = rel * target_box  # stroke width at this scale
@@ -379,7 +396,7 @@ def _render(crop: np.ndarray) -> np.ndarray | None:
     extent = max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
     s = BOX / extent  # output px per work px
     # Room for the 28x28 window wherever the centre of mass puts it.
-    work = np.pad(work, int(math.ceil(SIZE / s)))
+    work = _pad(work, int(math.ceil(SIZE / s)))
     size = (max(SIZE + 2, round(work.shape[1] * s)), max(SIZE + 2, round(work.shape[0] * s)))
     small = _resize(work, size, Image.BOX)
     cy, cx = centre_of_mass(small)
