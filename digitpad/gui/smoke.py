@@ -24,6 +24,7 @@ since this module was imported, see ``"clock"``).
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import re
@@ -35,6 +36,13 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QTimer, QtMsgType, Slot, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from digitpad.gui.main_window import MainWindow
+from digitpad.gui.settings import APPLICATION, ORGANIZATION
+from digitpad.resources import asset_root, resource_path, sample_images
 
 _IMPORTED_AT = time.monotonic()
 
@@ -118,8 +126,6 @@ class _Run:
 
 def _install_error_hooks(run: _Run) -> None:
     """Every uncaught exception, in any thread, and every critical Qt message fails the run."""
-    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-
     def excepthook(kind, value, tb) -> None:
         text = "".join(traceback.format_exception(kind, value, tb))
         print(text, file=sys.stderr, flush=True)
@@ -146,8 +152,6 @@ def _install_error_hooks(run: _Run) -> None:
 
 
 def _pick_sample(image: str | None) -> Path:
-    from digitpad.resources import resource_path, sample_images
-
     if image:
         return Path(image)
     preferred = resource_path("samples", DEFAULT_SAMPLE)
@@ -180,6 +184,10 @@ def run_smoke(out: str | Path, image: str | None = None, timeout_s: float | None
     fallback = threading.Timer(timeout_s + 15, hard_stop)
     fallback.daemon = True
     fallback.start()
+    # And should a deadlock hold the GIL, faulthandler's own C thread dumps every
+    # thread's stack and exits (with 1); OUT.json is then missing, which fails too.
+    hang_log = _hang_log(run.out)
+    faulthandler.dump_traceback_later(timeout_s + 30, exit=True, file=hang_log)
     try:
         return _run_window(run, image)
     except BaseException as error:  # noqa: BLE001 - a smoke run reports everything
@@ -187,18 +195,86 @@ def run_smoke(out: str | Path, image: str | None = None, timeout_s: float | None
         run.error(f"{type(error).__name__}: {error}")
         return EXIT_FAILED
     finally:
+        faulthandler.cancel_dump_traceback_later()
         fallback.cancel()
         run.write()
 
 
+def _hang_log(out: Path) -> Any:
+    """Where faulthandler writes: stderr, or a file next to OUT.json when there is none (windowed)."""
+    try:
+        sys.stderr.fileno()
+        return sys.stderr
+    except (AttributeError, OSError, ValueError):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return open(out.with_name(out.name + ".hang.txt"), "w", encoding="utf-8")  # noqa: SIM115 - lives to exit
+
+
+class _Observer(QObject):
+    """Watches the window and its worker; lives in the GUI thread, so every slot runs there.
+
+    The worker's ``failed`` comes from the inference thread: connected to a plain
+    function it would run in that thread and close the window from there.
+    """
+
+    def __init__(self, run: _Run, window: MainWindow, expected: int | None, sample: Path) -> None:
+        super().__init__(window)
+        self._run = run
+        self._window = window
+        self._expected = expected
+        self._sample = sample
+        self._done = False
+        window.model_changed.connect(self.model_loaded)
+        window.model_failed.connect(self.failed)
+        window.prediction_shown.connect(self.prediction_shown)
+        window.worker.failed.connect(self.request_failed)
+
+    def _finish(self, code: int) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._window.close()  # stops the inference worker and waits for its thread
+        QApplication.exit(code)
+
+    @Slot()
+    def window_shown(self) -> None:
+        self._run.mark("window_shown")
+
+    @Slot(str)
+    def model_loaded(self, description: str) -> None:
+        self._run.mark("model_loaded")
+        self._run.result["model"] = description
+
+    @Slot(int)
+    def prediction_shown(self, _request_id: int) -> None:
+        prediction = self._window.last_prediction
+        self._run.mark("first_prediction")
+        self._run.result.update({
+            "empty": bool(prediction.empty),
+            "digit": prediction.digit,
+            "confidence": round(float(prediction.confidence), 6),
+            "probabilities": [round(float(p), 6) for p in prediction.probabilities],
+        })
+        if self._expected is not None and prediction.digit != self._expected:
+            self._run.error(f"recognised {prediction.digit} in {self._sample.name}, expected {self._expected}")
+        self._finish(EXIT_OK)
+
+    @Slot(str)
+    def failed(self, message: str) -> None:
+        self._run.error(f"app reported: {message}")
+        self._finish(EXIT_FAILED)
+
+    @Slot(int, str)
+    def request_failed(self, _request_id: int, message: str) -> None:
+        self.failed(message)
+
+    @Slot()
+    def watchdog(self) -> None:
+        self._run.error(f"watchdog: no prediction after {self._run.timeout_s:.0f} s")
+        self._finish(EXIT_TIMEOUT)
+
+
 def _run_window(run: _Run, image: str | None) -> int:
-    from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from digitpad.gui.main_window import MainWindow
-    from digitpad.gui.settings import APPLICATION, ORGANIZATION
-    from digitpad.resources import asset_root
-
     _install_error_hooks(run)
     run.mark("qt_imported")
     sample = _pick_sample(image)
@@ -209,67 +285,18 @@ def _run_window(run: _Run, image: str | None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "digitpad"])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    settings_dir = tempfile.TemporaryDirectory(prefix="digitpad-smoke-")
-    settings = QSettings(str(Path(settings_dir.name) / "settings.ini"), QSettings.Format.IniFormat)
-
-    window = MainWindow(settings=settings)
-    finished = {"done": False}
-
-    def finish(code: int) -> None:
-        if finished["done"]:
-            return
-        finished["done"] = True
-        window.close()  # stops and waits for the inference thread
-        app.exit(code)
-
-    # Plain callables, not @Slot methods: the smoke harness is not app code, and every one of
-    # these signals comes from the window itself, which lives in the GUI thread.
-    def window_shown() -> None:
-        run.mark("window_shown")
-
-    def model_loaded(description: str) -> None:
-        run.mark("model_loaded")
-        run.result["model"] = description
-
-    def prediction_shown(_request_id: int) -> None:
-        prediction = window.last_prediction
-        run.mark("first_prediction")
-        run.result.update({
-            "empty": bool(prediction.empty),
-            "digit": prediction.digit,
-            "confidence": round(float(prediction.confidence), 6),
-            "probabilities": [round(float(p), 6) for p in prediction.probabilities],
-        })
-        if expected is not None and prediction.digit != expected:
-            run.error(f"recognised {prediction.digit} in {sample.name}, expected {expected}")
-        finish(EXIT_OK)
-
-    def failed(message: str) -> None:
-        run.error(f"app reported: {message}")
-        finish(EXIT_FAILED)
-
-    def worker_failed(_request_id: int, message: str) -> None:
-        failed(message)
-
-    def watchdog() -> None:
-        run.error(f"watchdog: no prediction after {run.timeout_s:.0f} s")
-        finish(EXIT_TIMEOUT)
-
-    window.model_changed.connect(model_loaded)
-    window.model_failed.connect(failed)
-    window.prediction_shown.connect(prediction_shown)
-    window.worker.failed.connect(worker_failed)
-    QTimer.singleShot(int(run.timeout_s * 1000), watchdog)
-
-    window.show()
-    QTimer.singleShot(0, window_shown)  # after the first expose and paint, like app.py's timer
-    window.open_file(sample)  # the same path as `digitpad-gui IMAGE`
-    code = app.exec()
-    window.shutdown()  # idempotent; covers an exit that bypassed close
-    app.processEvents()  # deliver anything the worker emitted while stopping
-    run.mark("exited")
-    del window
-    settings_dir.cleanup()
+    with tempfile.TemporaryDirectory(prefix="digitpad-smoke-") as settings_dir:
+        settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings)
+        observer = _Observer(run, window, expected, sample)
+        QTimer.singleShot(int(run.timeout_s * 1000), observer.watchdog)
+        window.show()
+        QTimer.singleShot(0, observer.window_shown)  # after the first expose and paint, like app.py's timer
+        window.open_file(sample)  # the same path as `digitpad-gui IMAGE`
+        code = app.exec()
+        window.shutdown()  # idempotent; covers an exit that bypassed close
+        run.mark("exited")
+        del observer, window, settings
     if code != EXIT_OK and not run.errors:
         run.error(f"event loop exited with {code}")
     return run.exit_code() if code == EXIT_OK else code

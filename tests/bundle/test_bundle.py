@@ -144,6 +144,7 @@ def test_predict_fresh_images_in_every_format(bundle: Bundle, tmp_path: Path) ->
     """Images written now, in the formats users bring: checks the frozen Pillow's plugins."""
     from PIL import Image, ImageOps
 
+    # The samples are dark ink on white paper, like a scan.
     samples = {_sample_digit(p): p for p in (REPO / "resources" / "samples").glob("digit-*.png")}
     written: list[tuple[Path, int]] = []
 
@@ -155,12 +156,13 @@ def test_predict_fresh_images_in_every_format(bundle: Bundle, tmp_path: Path) ->
 
     save(0, "zero.jpg", lambda im: im, quality=90)
     save(1, "one.bmp", lambda im: im)
-    save(2, "two-black-on-white.gif", ImageOps.invert)  # a scan: dark ink on paper
+    save(2, "two-white-on-black.gif", ImageOps.invert)  # MNIST's own polarity
     save(3, "three.webp", lambda im: im.convert("RGB"))
     save(4, "four.tiff", lambda im: im.resize((112, 112)))
-    save(5, "five-transparent.png", lambda im: Image.merge("LA", (Image.new("L", im.size, 0), im)))
+    save(5, "five-transparent.png",  # black ink on a transparent background
+         lambda im: Image.merge("LA", (Image.new("L", im.size, 0), ImageOps.invert(im))))
     save(6, "six-rgb.png", lambda im: Image.merge("RGB", (im, im, im)))
-    save(9, "nine-big.png", lambda im: ImageOps.invert(im.resize((600, 600), Image.Resampling.BICUBIC)))
+    save(9, "nine-big-inverted.png", lambda im: ImageOps.invert(im.resize((600, 600), Image.Resampling.BICUBIC)))
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
 
