@@ -25,6 +25,7 @@ _tmp = tempfile.mkdtemp(prefix="digitpad-bench-")
 os.environ["DIGITPAD_HOME"] = _tmp
 os.environ["XDG_CONFIG_HOME"] = _tmp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere, no install needed
 import digitpad.gui  # noqa: E402,F401  (PySide6 work-around first)
 from PySide6.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402

@@ -8,12 +8,16 @@ Prints p50/p99 in milliseconds.  Runs on one thread; needs no MNIST and no torch
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from digitpad.normalize import normalize
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere, no install needed
+
+from digitpad.normalize import normalize  # noqa: E402
 
 
 def canvas(pen: int) -> np.ndarray:
