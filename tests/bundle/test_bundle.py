@@ -127,8 +127,11 @@ def test_layout(bundle: Bundle) -> None:
     assert (torch_dir / "nn" / "modules" / "linear.py").is_file()  # sources: inspect.getsource at import
     assert not (torch_dir / "include").exists()
     assert not list(torch_dir.rglob("*.a"))
+    dangling = [str(p.relative_to(bundle.root)) for p in bundle.root.rglob("*") if p.is_symlink() and not p.exists()]
+    assert dangling == []
     names = {p.name for p in bundle.internal.rglob("*")}
-    for unwanted in ("QtWebEngineCore", "libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6Pdf.so.6", "translations"):
+    for unwanted in ("QtWebEngineCore", "libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6Pdf.so.6", "translations",
+                     "libqgtk3", "libgtk-3"):
         assert not any(n.startswith(unwanted) for n in names), unwanted
 
 
