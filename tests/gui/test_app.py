@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings
 
 from digitpad.gui import app as gui_app
 from digitpad.gui.settings import APPLICATION, ORGANIZATION
