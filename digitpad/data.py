@@ -51,7 +51,9 @@ def load_mnist(
     folder = Path(root) if root is not None else default_mnist_dir()
     try:
         from torchvision.datasets import MNIST  # lazy: only the training path needs torchvision
-
+    except ImportError as exc:
+        raise DataError(f"training needs torchvision, which this installation does not include ({exc})") from exc
+    try:
         dataset = MNIST(str(folder), train=train, download=download)
         images = dataset.data
         labels = dataset.targets
@@ -62,7 +64,11 @@ def load_mnist(
         if download:
             reason = f"could not download or read the MNIST {which} set into {folder}"
         else:
-            reason = f"MNIST {which} set not found or unreadable in {folder} (expected {folder / 'MNIST' / 'raw'})"
+            raw = folder / "MNIST" / "raw"
+            if not raw.is_dir():
+                raise DataError(f"MNIST not found in {folder} (expected {raw}): download it (digitpad train "
+                                "--download) or point --data-dir / DIGITPAD_DATA at a folder holding it") from exc
+            reason = f"MNIST {which} set not found or unreadable in {raw}"
         raise DataError(f"{reason}: {_one_line(exc)}") from exc
     if images.dtype != torch.uint8 or images.ndim != 3 or tuple(images.shape[1:]) != (28, 28):
         raise DataError(f"MNIST files in {folder} have an unexpected shape {tuple(images.shape)}")

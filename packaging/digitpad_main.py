@@ -17,17 +17,11 @@ GUI_NAME = "digitpad-gui"
 def main() -> int:
     args = sys.argv[1:]
     name = os.path.basename(sys.argv[0] if sys.argv else "").lower()
-    gui = name in (GUI_NAME, GUI_NAME + ".exe")
-    smoke = any(a == "--smoke" or a.startswith("--smoke=") for a in args)
-    if smoke and (gui or args[0].startswith("--smoke")):
-        from digitpad.gui.smoke import main as smoke_main
-
-        return smoke_main(args)
-    if gui:
-        from digitpad.gui.app import main as gui_main
+    if name in (GUI_NAME, GUI_NAME + ".exe"):
+        from digitpad.gui.app import main as gui_main  # handles --smoke too
 
         return gui_main(args)
-    from digitpad.cli import main as cli_main
+    from digitpad.cli import main as cli_main  # no command (or --smoke): the app
 
     return cli_main(args)
 

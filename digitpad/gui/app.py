@@ -53,6 +53,10 @@ class _StartupTimer(QObject):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; ``argv`` are the arguments after the program name. Returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    from digitpad.gui.smoke import main as smoke_main, smoke_output
+
+    if smoke_output(args) is not None:  # --smoke OUT.json: the self-check of a build
+        return smoke_main(args)
     timing = os.environ.get("DIGITPAD_GUI_TIMING") == "1"
     app = QApplication.instance()
     if app is None:
