@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from digitpad.normalize import (
     normalize,
     stroke_width,
 )
+from tests.mnist_rerender import mnist_test, rerender
 
 # MNIST test set, 2 * mass / total variation at 28x28: 1st and 99th percentile.
 MNIST_WIDTH_P1, MNIST_WIDTH_P99 = 1.19, 3.72
@@ -203,29 +203,6 @@ def test_large_photo_is_normalised():
 # -- real MNIST -------------------------------------------------------------------
 
 
-def mnist_test(mnist_dir: Path, n: int) -> tuple[np.ndarray, np.ndarray]:
-    raw = mnist_dir / "MNIST" / "raw"
-    images = np.frombuffer((raw / "t10k-images-idx3-ubyte").read_bytes(), np.uint8, offset=16)
-    labels = np.frombuffer((raw / "t10k-labels-idx1-ubyte").read_bytes(), np.uint8, offset=8)
-    return images.reshape(-1, 28, 28)[:n], labels[:n].astype(np.int64)
-
-
-def rerender(digit: np.ndarray, mode: str, rng: np.random.Generator) -> Normalized:
-    """An MNIST digit upscaled 7-13x onto a larger canvas at a random offset."""
-    size = int(28 * rng.uniform(7, 13))
-    big = np.asarray(Image.fromarray(digit).resize((size, size), Image.BICUBIC), np.float32) / 255
-    h, w = int(size * rng.uniform(1.05, 1.8)), int(size * rng.uniform(1.05, 1.8))
-    canvas = np.zeros((h, w), np.float32)
-    y, x = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
-    canvas[y : y + size, x : x + size] = big
-    if mode == "white-on-black":
-        return normalize(canvas)
-    if mode == "black-on-white":
-        return normalize(1.0 - canvas)
-    garbage = rng.random(canvas.shape).astype(np.float32)
-    return normalize(np.where(canvas > 0, 0.0, garbage).astype(np.float32), canvas)
-
-
 @pytest.mark.mnist
 def test_mnist_originals_keep_their_geometry(mnist_dir):
     images, _ = mnist_test(mnist_dir, 300)
@@ -255,9 +232,8 @@ def test_rerendered_mnist_matches_originals(mnist_dir):
 @pytest.mark.mnist
 @pytest.mark.slow
 def test_rerendered_mnist_accuracy_matches_originals(mnist_dir):
-    from digitpad.resources import shipped_weights
-
     from digitpad.predictor import Predictor
+    from digitpad.resources import shipped_weights
 
     predictor = Predictor.from_checkpoint(shipped_weights())
     images, labels = mnist_test(mnist_dir, 2000)
