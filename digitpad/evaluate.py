@@ -1,50 +1,16 @@
-"""Accuracy, confusion matrix and per-class metrics of a model on a labelled set.
+"""Evaluate a model on a labelled set of MNIST-style images (torch).
 
-Results are plain Python / numpy values, safe to print, store in a checkpoint's
-meta or send across threads.
+The metrics themselves (numpy only) are in :mod:`digitpad.metrics`.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
+from digitpad.metrics import ClassMetrics, Evaluation, from_predictions  # noqa: F401  (re-exported)
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
-
-
-
-@dataclass(frozen=True)
-class ClassMetrics:
-    digit: int
-    precision: float
-    recall: float
-    f1: float
-    support: int
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    accuracy: float                 # fraction in [0, 1]
-    loss: float                     # mean cross-entropy
-    count: int
-    confusion: np.ndarray           # int64 (10, 10): rows = true digit, columns = predicted
-    per_class: tuple[ClassMetrics, ...]
-    misclassified: np.ndarray       # int64 indices into the evaluated set
-    predictions: np.ndarray = field(repr=False)  # int64 (N,)
-
-    @property
-    def errors(self) -> int:
-        return int(self.misclassified.shape[0])
-
-    def per_class_dict(self) -> dict[str, dict[str, float]]:
-        """Plain values for a checkpoint: ``{"0": {"precision":..., "recall":..., "f1":..., "support":...}}``."""
-        return {
-            str(m.digit): {"precision": m.precision, "recall": m.recall, "f1": m.f1, "support": m.support}
-            for m in self.per_class
-        }
 
 
 def predict_logits(
@@ -87,22 +53,3 @@ def evaluate(
     loss = float(torch.nn.functional.cross_entropy(logits, labels_t)) if len(labels_t) else 0.0
     preds = logits.argmax(1).cpu().numpy().astype(np.int64)
     return from_predictions(preds, labels_t.cpu().numpy().astype(np.int64), loss=loss)
-
-
-def from_predictions(predictions: np.ndarray, labels: np.ndarray, *, loss: float = float("nan")) -> Evaluation:
-    """Build an :class:`Evaluation` from predicted and true digits."""
-    n = int(labels.shape[0])
-    confusion = np.zeros((10, 10), dtype=np.int64)
-    np.add.at(confusion, (labels, predictions), 1)
-    per_class = []
-    for d in range(10):
-        tp = int(confusion[d, d])
-        predicted = int(confusion[:, d].sum())
-        actual = int(confusion[d, :].sum())
-        precision = tp / predicted if predicted else 0.0
-        recall = tp / actual if actual else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class.append(ClassMetrics(d, precision, recall, f1, actual))
-    wrong = np.nonzero(predictions != labels)[0].astype(np.int64)
-    accuracy = float((n - wrong.shape[0]) / n) if n else 0.0
-    return Evaluation(accuracy, loss, n, confusion, tuple(per_class), wrong, predictions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from digitpad.evaluate import Evaluation
+from digitpad.metrics import Evaluation
 
 
 def format_evaluation(evaluation: Evaluation, *, title: str = "") -> str:

@@ -36,7 +36,7 @@ def labelled_files(folder: Path) -> list[tuple[Path, int]]:
 
 def evaluate_folder(predictor, folder: Path):
     """Evaluate on labelled image files. An unreadable or empty image counts as an error."""
-    from digitpad.evaluate import from_predictions
+    from digitpad.metrics import from_predictions
 
     predictions, labels = [], []
     for path, digit in labelled_files(folder):

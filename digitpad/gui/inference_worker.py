@@ -23,6 +23,8 @@ from typing import Any, Protocol
 from PySide6.QtCore import QMutex, QMutexLocker, QObject, QThread, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 
+from digitpad.gui.worker_thread import start_worker_thread, stop_worker_thread
+
 log = logging.getLogger(__name__)
 
 
@@ -208,16 +210,9 @@ class InferenceWorker(QObject):
 
 def start_worker(worker: InferenceWorker, parent: QObject | None = None) -> QThread:
     """Move ``worker`` to a new running thread; returns the thread (GUI thread)."""
-    thread = QThread(parent)
-    thread.setObjectName("inference")
-    worker.moveToThread(thread)
-    thread.finished.connect(worker.deleteLater)
-    thread.start()
-    return thread
+    return start_worker_thread(worker, "inference", parent)
 
 
 def stop_worker(worker: InferenceWorker, thread: QThread) -> None:
     """Stop, quit and wait: the worker finishes at most its current job (GUI thread)."""
-    worker.stop()
-    thread.quit()
-    thread.wait()
+    stop_worker_thread(worker, thread)

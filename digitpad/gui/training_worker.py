@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from digitpad.gui.worker_thread import start_worker_thread, stop_worker_thread
+from digitpad.metrics import ClassMetrics
+
 if TYPE_CHECKING:
     from digitpad.trainer import TrainConfig, Trainer
 
@@ -50,17 +53,6 @@ def mnist_present(folder: str | Path) -> bool:
 
 
 @dataclass(frozen=True)
-class ClassRow:
-    """Precision, recall and F1 of one digit on the test set."""
-
-    digit: int
-    precision: float
-    recall: float
-    f1: float
-    support: int
-
-
-@dataclass(frozen=True)
 class TrainingOutcome:
     """What a finished or cancelled run produced; plain values and numpy arrays only."""
 
@@ -75,7 +67,7 @@ class TrainingOutcome:
     steps: int
     seconds: float
     confusion: np.ndarray             # int64 (10, 10): rows true digit, columns predicted
-    per_class: tuple[ClassRow, ...]
+    per_class: tuple[ClassMetrics, ...]
     misclassified: np.ndarray = field(repr=False)  # uint8 (K, 28, 28), white ink on black
     true_labels: np.ndarray = field(repr=False)    # int64 (K,)
     predicted_labels: np.ndarray = field(repr=False)  # int64 (K,)
@@ -212,12 +204,11 @@ class TrainingWorker(QObject):
         images = test.images[wrong].numpy().astype(np.uint8, copy=True)
         true = test.labels[wrong].numpy().astype(np.int64, copy=True)
         predicted = np.asarray(ev.predictions, dtype=np.int64)[wrong].copy()
-        rows = tuple(ClassRow(m.digit, m.precision, m.recall, m.f1, m.support) for m in ev.per_class)
         return TrainingOutcome(
             cancelled=result.cancelled, model=result.model, device=device, weights_path=str(path),
             test_accuracy=result.best_accuracy, best_epoch=result.best_epoch, test_count=ev.count,
             errors=ev.errors, steps=result.steps, seconds=result.seconds,
-            confusion=np.array(ev.confusion, dtype=np.int64), per_class=rows,
+            confusion=np.array(ev.confusion, dtype=np.int64), per_class=tuple(ev.per_class),
             misclassified=images, true_labels=true, predicted_labels=predicted)
 
     @Slot(str)
@@ -277,16 +268,9 @@ class TrainingWorker(QObject):
 
 def start_training_thread(worker: TrainingWorker, parent: QObject | None = None) -> QThread:
     """Move ``worker`` to a new running thread named "training"; returns the thread (GUI thread)."""
-    thread = QThread(parent)
-    thread.setObjectName("training")
-    worker.moveToThread(thread)
-    thread.finished.connect(worker.deleteLater)
-    thread.start()
-    return thread
+    return start_worker_thread(worker, "training", parent)
 
 
 def stop_training_thread(worker: TrainingWorker, thread: QThread) -> None:
     """Cancel any run, quit and wait: the worker ends within one training step (GUI thread)."""
-    worker.stop()
-    thread.quit()
-    thread.wait()
+    stop_worker_thread(worker, thread)

@@ -15,7 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import digitpad.gui  # noqa: E402  (applies the PySide6 None work-around first)
+import digitpad.gui  # noqa: E402,F401  (applies the PySide6 None work-around first)
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from digitpad.gui.main_window import MainWindow  # noqa: E402
