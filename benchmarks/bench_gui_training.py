@@ -241,7 +241,8 @@ def report_build_ms(config: Any) -> float:
     from PySide6.QtWidgets import QApplication
 
     from digitpad.gui.training_report import TrainingReport
-    from digitpad.gui.training_worker import ClassRow, TrainingOutcome
+    from digitpad.gui.training_worker import TrainingOutcome
+    from digitpad.metrics import ClassMetrics
 
     app = QApplication.instance() or QApplication([])
     rng = np.random.default_rng(0)
@@ -249,7 +250,7 @@ def report_build_ms(config: Any) -> float:
         cancelled=False, model="digitpad", device="cpu", weights_path="/tmp/x.pt", test_accuracy=0.99,
         best_epoch=1, test_count=10000, errors=100, steps=100, seconds=10.0,
         confusion=rng.integers(0, 30, (10, 10)) + np.diag([980] * 10),
-        per_class=tuple(ClassRow(d, 0.99, 0.99, 0.99, 1000) for d in range(10)),
+        per_class=tuple(ClassMetrics(d, 0.99, 0.99, 0.99, 1000) for d in range(10)),
         misclassified=rng.integers(0, 255, (120, 28, 28), dtype=np.uint8),
         true_labels=rng.integers(0, 10, 120), predicted_labels=rng.integers(0, 10, 120))
     t0 = time.perf_counter()
