@@ -18,20 +18,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import digitpad.gui  # noqa: E402,F401  (applies the PySide6 None work-around first)
 from PySide6.QtCore import QSettings  # noqa: E402
 
+from tests.qt_shared import isolated_qsettings  # noqa: E402,F401  (autouse fixture)
+
 from digitpad.gui.main_window import MainWindow  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
 
 MODEL_TIMEOUT_MS = 30_000  # the first load imports torch on a busy 2-core machine
 ANSWER_TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "qsettings"
-    folder.mkdir()
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-    yield folder
 
 
 @pytest.fixture

@@ -9,19 +9,13 @@ import pytest
 
 from digitpad.gui.inference_worker import InferenceWorker, load_predictor, start_worker, stop_worker
 from digitpad.gui.qimage_array import gray_to_qimage
+from tests.qt_shared import drawn_seven
 from tests_gui_support import GatedPredictor, Relay
 
 MODEL_TIMEOUT_MS = 30_000
 
 
-def mnist_like_seven():
-    """A drawing of a 7 as the canvas would render it: white ink on black."""
-    image = np.zeros((140, 140), np.uint8)
-    image[30:42, 30:110] = 255
-    for y in range(42, 120):
-        x = int(110 - (y - 42) * 0.45)
-        image[y, x - 6:x + 6] = 255
-    return gray_to_qimage(image)
+mnist_like_seven = drawn_seven
 
 
 @pytest.fixture

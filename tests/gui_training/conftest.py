@@ -9,7 +9,6 @@ shipped weights or the user's folders.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import digitpad.gui  # noqa: E402,F401  (applies the PySide6 None work-around first)
 from PySide6.QtCore import QSettings  # noqa: E402
 
+from tests.qt_shared import isolated_qsettings  # noqa: E402,F401  (autouse fixture)
+
 from tests.mnist_fixture import write_tiny_mnist  # noqa: E402
 
-
-
-@pytest.fixture(autouse=True)
-def _isolated_qsettings(tmp_path: Path) -> Iterator[Path]:
-    folder = tmp_path / "qsettings"
-    folder.mkdir()
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-    yield folder
 
 
 @pytest.fixture

@@ -14,19 +14,12 @@ from PySide6.QtWidgets import QWidget
 from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
 from digitpad.checkpoint import load_checkpoint
 from digitpad.gui.inference_worker import InferenceWorker, start_worker, stop_worker
-from digitpad.gui.qimage_array import gray_to_qimage
 from digitpad.gui.training_controller import TrainingController
 from digitpad.trainer import TrainConfig
+from tests.qt_shared import drawn_seven
 
 
-def seven():
-    """A drawing of a 7 as the canvas renders it: white ink on black."""
-    image = np.zeros((140, 140), np.uint8)
-    image[30:42, 30:110] = 255
-    for y in range(42, 120):
-        x = int(110 - (y - 42) * 0.45)
-        image[y, x - 6:x + 6] = 255
-    return gray_to_qimage(image)
+seven = drawn_seven
 
 
 class GuiSide(QObject):
