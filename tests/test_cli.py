@@ -145,3 +145,16 @@ def test_missing_data_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "MNIST" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.mnist
+def test_compare_trains_and_loads_side_by_side(mnist_dir):
+    result = digitpad("compare", "linear", str(shipped_weights()), "--dry-run", "--data-dir", str(mnist_dir))
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.strip().splitlines()[-3:]
+    assert table[0].split() == ["model", "accuracy", "parameters", "train", "time"]
+    assert table[1].startswith("linear ") and "7,850" in table[1]
+    from digitpad.checkpoint import load_checkpoint
+
+    recorded = load_checkpoint(shipped_weights()).meta["test_accuracy"]
+    assert table[2].startswith("digitpad.pt (digitpad)") and f"{recorded:.2%}" in table[2]

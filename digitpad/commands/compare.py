@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
 from pathlib import Path
 
 from digitpad.errors import DataError
@@ -33,13 +32,12 @@ def _trained_row(name: str, args: argparse.Namespace) -> Row:
     if args.epochs is None:
         args.epochs = COMPARE_EPOCHS
     config = config_from_args(args)
-    started = time.perf_counter()
     trainer = run_training(config, printer=ProgressPrinter())
     result = trainer.result
     if result is None:
         raise DataError(f"training {name} produced no model")
     params = parameter_count(build_model(name, **dict(config.model_config)))
-    return Row(name, result.best_accuracy, params, time.perf_counter() - started)
+    return Row(name, result.best_accuracy, params, result.seconds)
 
 
 def _loaded_row(path: Path, data_dir: str | None, download: bool) -> Row:
