@@ -33,6 +33,9 @@ def config_from_args(args: argparse.Namespace):
         value = getattr(args, name, None)
         if name in known and value is not None and value is not False:
             values[name] = value
+    # Headless, the whole machine is ours: torch's default (all cores) unless told.
+    # (TrainConfig's own default of 1 thread suits training beside the app.)
+    values.setdefault("threads", None)
     if getattr(args, "no_augment", False):
         values["augment"] = False
     if values.get("data_dir") is not None:
