@@ -16,7 +16,7 @@ import torch
 
 from digitpad.errors import DataError
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
-from digitpad.paths import default_mnist_dir
+from digitpad.paths import default_mnist_dir, mnist_present, mnist_raw_dir
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def load_mnist(
         if download:
             reason = f"could not download or read the MNIST {which} set into {folder}"
         else:
-            raw = folder / "MNIST" / "raw"
-            if not raw.is_dir():
+            raw = mnist_raw_dir(folder)
+            if not mnist_present(folder):
                 raise DataError(f"MNIST not found in {folder} (expected {raw}): download it (digitpad train "
                                 "--download) or point --data-dir / DIGITPAD_DATA at a folder holding it") from exc
             reason = f"MNIST {which} set not found or unreadable in {raw}"

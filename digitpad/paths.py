@@ -58,3 +58,18 @@ def default_mnist_dir() -> Path:
     if env:
         return Path(env)
     return cache_home() / "mnist"
+
+
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+def mnist_raw_dir(folder: str | Path) -> Path:
+    """Where torchvision's ``MNIST(folder)`` reads the idx files."""
+    return Path(folder) / "MNIST" / "raw"
+
+
+def mnist_present(folder: str | Path) -> bool:
+    """True when ``folder/MNIST/raw`` holds the four idx files torchvision reads."""
+    raw = mnist_raw_dir(folder)
+    return all((raw / name).is_file() for name in MNIST_FILES)

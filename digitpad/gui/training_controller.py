@@ -122,7 +122,7 @@ class TrainingController(QObject):
     @Slot(object)
     def start(self, config: TrainConfig) -> None:
         """Train with ``config``; when MNIST is missing, offer to download it first."""
-        from digitpad.gui.training_worker import mnist_present
+        from digitpad.paths import mnist_present
 
         if self._running or self._closed:
             return

@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from digitpad.gui.worker_thread import start_worker_thread, stop_worker_thread
 from digitpad.metrics import ClassMetrics
+from digitpad.paths import MNIST_FILES, mnist_present, mnist_raw_dir
 
 if TYPE_CHECKING:
     from digitpad.trainer import TrainConfig, Trainer
@@ -42,16 +43,6 @@ PROGRESS_INTERVAL_S = 0.1
 """At most ten ``progressed`` signals a second (plus each epoch's last step)."""
 MAX_GALLERY = 120
 """How many misclassified test images travel to the report."""
-MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-
-
-def mnist_present(folder: str | Path) -> bool:
-    """True when ``folder/MNIST/raw`` holds the four idx files torchvision reads (any thread)."""
-    raw = Path(folder) / "MNIST" / "raw"
-    return all((raw / name).is_file() for name in MNIST_FILES)
-
-
 @dataclass(frozen=True)
 class TrainingOutcome:
     """What a finished or cancelled run produced; plain values and numpy arrays only."""
@@ -230,10 +221,10 @@ class TrainingWorker(QObject):
             self.logged.emit(f"Downloading MNIST into {target}…")
             for train in (True, False):
                 MNIST(str(staging), train=train, download=True)
-            raw = target / "MNIST" / "raw"
+            raw = mnist_raw_dir(target)
             raw.mkdir(parents=True, exist_ok=True)
             for name in MNIST_FILES:
-                (staging / "MNIST" / "raw" / name).replace(raw / name)
+                (mnist_raw_dir(staging) / name).replace(raw / name)
         except Exception as error:
             log.debug("MNIST download failed", exc_info=True)
             text = str(error).strip().splitlines()

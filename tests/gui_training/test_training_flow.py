@@ -206,7 +206,7 @@ def test_unreadable_data_fails_and_leaves_the_weights_in_use(qtbot, harness, tmp
     broken = tmp_path / "broken"
     raw = broken / "MNIST" / "raw"
     raw.mkdir(parents=True)
-    from digitpad.gui.training_worker import MNIST_FILES
+    from digitpad.paths import MNIST_FILES
 
     for name in MNIST_FILES:
         (raw / name).write_bytes(b"\x00\x00\x08\x03not an idx file")
