@@ -15,7 +15,6 @@ import numpy as np
 
 from digitpad.errors import DataError, DigitPadError
 from digitpad.imageio import load_image
-from digitpad.resources import shipped_weights
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -67,12 +66,12 @@ def evaluate_mnist(checkpoint, data_dir: str | None, download: bool):
 
 def run(args: argparse.Namespace) -> int:
     from digitpad.checkpoint import load_checkpoint
-    from digitpad.predictor import Predictor
+    from digitpad.commands.predict import load_predictor, weights_path
     from digitpad.report import evaluation_as_dict, format_evaluation
 
-    weights = Path(args.weights) if args.weights else shipped_weights()
+    weights = weights_path(args.weights)
     if args.images:
-        evaluation = evaluate_folder(Predictor.from_checkpoint(weights), Path(args.images))
+        evaluation = evaluate_folder(load_predictor(args.weights), Path(args.images))
         title = f"{weights.name} on the images in {args.images}"
     else:
         evaluation = evaluate_mnist(load_checkpoint(weights), args.data_dir, args.download)

@@ -16,11 +16,16 @@ from digitpad.imageio import load_image
 from digitpad.resources import shipped_weights
 
 
+def weights_path(weights: str | None) -> Path:
+    """The file ``--weights`` names or, by default, the shipped weights."""
+    return Path(weights) if weights else shipped_weights()
+
+
 def load_predictor(weights: str | None):
     """The predictor for ``--weights`` or, by default, the shipped weights."""
     from digitpad.predictor import Predictor
 
-    return Predictor.from_checkpoint(Path(weights) if weights else shipped_weights())
+    return Predictor.from_checkpoint(weights_path(weights))
 
 
 def _describe(path: str, prediction) -> str:
