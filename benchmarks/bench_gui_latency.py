@@ -13,33 +13,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-_tmp = tempfile.mkdtemp(prefix="digitpad-bench-")
-os.environ["DIGITPAD_HOME"] = _tmp
-os.environ["XDG_CONFIG_HOME"] = _tmp
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere, no install needed
-import digitpad.gui  # noqa: E402,F401  (PySide6 work-around first)
-from PySide6.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer  # noqa: E402
+from gui_bench_window import open_window  # first: isolates settings, picks the platform
+from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from digitpad.gui.main_window import MainWindow  # noqa: E402
-
-
-def wait_for(signal, timeout_ms: int = 60_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
 
 
 def point(window: MainWindow, x: float, y: float) -> QPoint:
@@ -82,14 +66,7 @@ def main() -> int:
     parser.add_argument("--strokes", type=int, default=60)
     parser.add_argument("--weights", type=Path, help="weights file (default: the shipped ones)")
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    settings = QSettings(str(Path(_tmp) / "bench.ini"), QSettings.Format.IniFormat)
-    if args.weights:
-        settings.setValue("model/weights", str(args.weights.resolve()))
-    window = MainWindow(settings)
-    window.show()
-    wait_for(window.model_changed)
-    print(f"model: {window.model_description}   platform: {app.platformName()}")
+    app, window = open_window(args.weights)
     for i in range(5):  # warm-up: first calls allocate
         one_stroke(window, i)
     times = sorted(one_stroke(window, i) for i in range(args.strokes))
