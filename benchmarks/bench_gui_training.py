@@ -174,7 +174,7 @@ def gui(mode: str, config: Any) -> dict[str, float]:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from digitpad.gui.training_controller import TrainingController
+    from digitpad.gui.training.controller import TrainingController
 
     app = QApplication.instance() or QApplication([])
     _quiet_offscreen_warnings()
@@ -240,8 +240,8 @@ def report_build_ms(config: Any) -> float:
     """How long building and showing the report blocks the GUI thread (a synthetic outcome)."""
     from PySide6.QtWidgets import QApplication
 
-    from digitpad.gui.training_report import TrainingReport
-    from digitpad.gui.training_worker import TrainingOutcome
+    from digitpad.gui.training.report import TrainingReport
+    from digitpad.gui.training.worker import TrainingOutcome
     from digitpad.metrics import ClassMetrics
 
     app = QApplication.instance() or QApplication([])

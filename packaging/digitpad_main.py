@@ -4,7 +4,7 @@
 * ``digitpad-gui [IMAGE]``: the app (a windowed executable on Windows; a link
   to ``digitpad`` elsewhere, where console and windowed are the same thing).
 * ``digitpad --smoke OUT.json`` or ``digitpad-gui --smoke OUT.json [IMAGE]``:
-  the GUI smoke check, :mod:`digitpad.gui.smoke`.
+  the GUI smoke check, :mod:`digitpad.gui.selfcheck.smoke`.
 """
 
 import multiprocessing

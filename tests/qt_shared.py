@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
-from digitpad.gui.qimage_array import gray_to_qimage
+from digitpad.gui.widgets.qimage_array import gray_to_qimage
 
 
 @pytest.fixture(autouse=True)

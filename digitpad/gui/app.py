@@ -25,6 +25,8 @@ from digitpad.gui.main_window import MainWindow
 from digitpad.gui.settings import APPLICATION, ORGANIZATION
 from digitpad.resources import resource_path
 
+SMOKE_OPTION = "--smoke"
+
 
 class _StartupTimer(QObject):
     """Prints start-up milestones (GUI thread); only used when asked to by the environment."""
@@ -53,9 +55,10 @@ class _StartupTimer(QObject):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; ``argv`` are the arguments after the program name. Returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    from digitpad.gui.smoke import main as smoke_main, smoke_output
+    if any(a == SMOKE_OPTION or a.startswith(SMOKE_OPTION + "=") for a in args):
+        # --smoke OUT.json: the self-check of a build, imported only when asked for
+        from digitpad.gui.selfcheck.smoke import main as smoke_main
 
-    if smoke_output(args) is not None:  # --smoke OUT.json: the self-check of a build
         return smoke_main(args)
     timing = os.environ.get("DIGITPAD_GUI_TIMING") == "1"
     app = QApplication.instance()

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.gui.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
-from digitpad.gui.image_sources import image_data, local_file, png_bytes
-from digitpad.gui.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
-from digitpad.gui.training_controller import TrainingController
-from digitpad.gui.message_bar import MessageBar
-from digitpad.gui.result_panel import ResultPanel
+from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
+from digitpad.gui.pad.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
+from digitpad.gui.training.controller import TrainingController
+from digitpad.gui.widgets.message_bar import MessageBar
+from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
 from digitpad.resources import shipped_weights
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from digitpad.gui.canvas import DEFAULT_PEN_WIDTH
+from digitpad.gui.pad.canvas import DEFAULT_PEN_WIDTH
 
 ORGANIZATION = "DigitPad"
 APPLICATION = "DigitPad"

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from digitpad.gui.canvas import DrawingCanvas
+from digitpad.gui.pad.canvas import DrawingCanvas
 
 Polyline = list[tuple[float, float]]  # paper coordinates, 0..1
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from digitpad.gui.canvas import EMPTY_TEXT, RENDER_SIZE, DrawingCanvas
+from digitpad.gui.pad.canvas import EMPTY_TEXT, RENDER_SIZE, DrawingCanvas
 from gui_helpers import ONE, SEVEN, draw, draw_stroke, paper_point
 
 

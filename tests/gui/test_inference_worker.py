@@ -7,8 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from digitpad.gui.inference_worker import InferenceWorker, load_predictor, start_worker, stop_worker
-from digitpad.gui.qimage_array import gray_to_qimage
+from digitpad.gui.pad.inference_worker import InferenceWorker, load_predictor, start_worker, stop_worker
+from digitpad.gui.widgets.qimage_array import gray_to_qimage
 from tests.qt_shared import drawn_seven
 from tests_gui_support import GatedPredictor, Relay
 

@@ -8,7 +8,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 from digitpad.gui.main_window import LOADING_TEXT
-from digitpad.gui.result_panel import PLACEHOLDER_DIGIT
+from digitpad.gui.pad.result_panel import PLACEHOLDER_DIGIT
 from gui_helpers import ONE, SEVEN, ZERO, draw, load_mnist_test, mnist_strokes
 from tests_gui_support import GatedPredictor, Relay
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from digitpad.gui.inference_worker import load_predictor
+from digitpad.gui.pad.inference_worker import load_predictor
 
 
 class Relay(QObject):

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QWidget
 
 from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
 from digitpad.checkpoint import load_checkpoint
-from digitpad.gui.inference_worker import InferenceWorker, start_worker, stop_worker
-from digitpad.gui.training_controller import TrainingController
+from digitpad.gui.pad.inference_worker import InferenceWorker, start_worker, stop_worker
+from digitpad.gui.training.controller import TrainingController
 from digitpad.trainer import TrainConfig
 from tests.qt_shared import drawn_seven
 
@@ -160,7 +160,7 @@ def test_settings_are_remembered(qtbot, settings, harness, tiny_mnist):
     dialog.augment_box.setChecked(False)
     dialog.data_edit.setText(str(tiny_mnist))
     dialog.close()
-    from digitpad.gui.training_dialog import TrainingDialog
+    from digitpad.gui.training.dialog import TrainingDialog
 
     again = TrainingDialog(None, settings)
     qtbot.addWidget(again)

@@ -1,6 +1,6 @@
 """The report after a run (GUI thread only): accuracy, confusion heat map, per-class table, gallery.
 
-Shows a :class:`~digitpad.gui.training_worker.TrainingOutcome` (plain values
+Shows a :class:`~digitpad.gui.training.worker.TrainingOutcome` (plain values
 and numpy arrays; no tensor math here).  "Use these weights" emits
 :attr:`use_weights_requested` with the saved file's path; the controller swaps
 it into the inference worker and reports back through :meth:`set_weights_state`.
@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.gui.confusion_heatmap import ConfusionHeatmap
-from digitpad.gui.misclassified_gallery import MisclassifiedGallery
-from digitpad.gui.training_worker import TrainingOutcome
+from digitpad.gui.training.confusion_heatmap import ConfusionHeatmap
+from digitpad.gui.training.misclassified_gallery import MisclassifiedGallery
+from digitpad.gui.training.worker import TrainingOutcome
 
 COLUMNS = ("digit", "precision", "recall", "F1", "count")
 

@@ -200,7 +200,7 @@ class DrawingCanvas(QWidget):
 
     def render_gray(self, size: int = RENDER_SIZE) -> np.ndarray:
         """The drawing as a ``uint8`` (size, size) array, white ink on black."""
-        from digitpad.gui.qimage_array import qimage_to_gray
+        from digitpad.gui.widgets.qimage_array import qimage_to_gray
 
         return qimage_to_gray(self.render_image(size))
 

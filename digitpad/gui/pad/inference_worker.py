@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QMutex, QMutexLocker, QObject, QThread, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 
-from digitpad.gui.worker_thread import start_worker_thread, stop_worker_thread
+from digitpad.gui.widgets.worker_thread import start_worker_thread, stop_worker_thread
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ class InferenceWorker(QObject):
             self.predicted.emit(request.request_id, prediction)
 
     def _input_of(self, request: _Request) -> tuple[Any, Any]:
-        from digitpad.gui.qimage_array import gray_alpha_to_qimage, qimage_to_gray
+        from digitpad.gui.widgets.qimage_array import gray_alpha_to_qimage, qimage_to_gray
 
         if request.drawing is not None:
             import numpy as np

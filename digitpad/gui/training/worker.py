@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from digitpad.gui.worker_thread import start_worker_thread, stop_worker_thread
+from digitpad.gui.widgets.worker_thread import start_worker_thread, stop_worker_thread
 from digitpad.metrics import ClassMetrics
 from digitpad.paths import MNIST_FILES, mnist_present, mnist_raw_dir
 

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 
 if TYPE_CHECKING:
-    from digitpad.gui.training_dialog import TrainingDialog
-    from digitpad.gui.training_report import TrainingReport
-    from digitpad.gui.training_worker import TrainingOutcome, TrainingWorker
+    from digitpad.gui.training.dialog import TrainingDialog
+    from digitpad.gui.training.report import TrainingReport
+    from digitpad.gui.training.worker import TrainingOutcome, TrainingWorker
     from digitpad.trainer import TrainConfig
 
 
@@ -81,7 +81,7 @@ class TrainingController(QObject):
     def open_dialog(self) -> TrainingDialog:
         """Show the dialog (creating it and the worker thread on first use)."""
         if self.dialog is None:
-            from digitpad.gui.training_dialog import TrainingDialog
+            from digitpad.gui.training.dialog import TrainingDialog
 
             self._ensure_worker()
             self.dialog = TrainingDialog(self._window, self._settings)
@@ -96,7 +96,7 @@ class TrainingController(QObject):
     def _ensure_worker(self) -> None:
         if self.worker is not None:
             return
-        from digitpad.gui.training_worker import TrainingWorker, start_training_thread
+        from digitpad.gui.training.worker import TrainingWorker, start_training_thread
 
         self.worker = TrainingWorker(self._weights_dir)
         w = self.worker
@@ -252,7 +252,7 @@ class TrainingController(QObject):
 
     # ------------------------------------------------------- report, swap
     def show_report(self, outcome: TrainingOutcome) -> TrainingReport:
-        from digitpad.gui.training_report import TrainingReport
+        from digitpad.gui.training.report import TrainingReport
 
         report = TrainingReport(outcome, self._window)
         report.use_weights_requested.connect(self.use_weights)
@@ -308,7 +308,7 @@ class TrainingController(QObject):
             return
         self._closed = True
         if self.worker is not None and self.worker_thread is not None:
-            from digitpad.gui.training_worker import stop_training_thread
+            from digitpad.gui.training.worker import stop_training_thread
 
             stop_training_thread(self.worker, self.worker_thread)  # ends within one training step
         self._running = False

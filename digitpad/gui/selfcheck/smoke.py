@@ -40,6 +40,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QSettings, QTimer, QtMsgType, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from digitpad.gui.app import SMOKE_OPTION
 from digitpad.gui.main_window import MainWindow
 from digitpad.gui.settings import APPLICATION, ORGANIZATION
 from digitpad.resources import asset_root, resource_path, sample_images
@@ -53,7 +54,6 @@ EXIT_TIMEOUT = 3
 DEFAULT_TIMEOUT_S = 120.0
 """Generous: a cold first start on a busy two-core machine imports torch from disk."""
 DEFAULT_SAMPLE = "digit-7.png"
-SMOKE_OPTION = "--smoke"
 
 
 def smoke_output(argv: Sequence[str]) -> str | None:

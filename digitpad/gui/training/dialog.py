@@ -2,7 +2,7 @@
 
 The dialog never trains and never touches torch: it builds a ``TrainConfig``
 from the form and emits :attr:`start_requested`; the
-:class:`~digitpad.gui.training_controller.TrainingController` runs it in the
+:class:`~digitpad.gui.training.controller.TrainingController` runs it in the
 training worker and feeds progress back through the ``show_*`` methods.
 Closing the dialog while a run is going only hides it: training carries on in
 the background, Model > Train… shows the dialog again, and the report opens
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.gui.training_charts import TrainingCharts
+from digitpad.gui.training.charts import TrainingCharts
 from digitpad.models import DEFAULT_MODEL, MODELS
 from digitpad.paths import default_mnist_dir
 from digitpad.trainer import EpochFinished, Started, StepProgress, TrainConfig

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from digitpad.gui.input_preview import InputPreview
-from digitpad.gui.probability_bars import ProbabilityBars
+from digitpad.gui.pad.input_preview import InputPreview
+from digitpad.gui.pad.probability_bars import ProbabilityBars
 
 UNSURE_BELOW = 0.5
 """Below this confidence the digit is shown greyed out and labelled "unsure"."""
@@ -63,7 +63,7 @@ class ResultPanel(QWidget):
 
     def set_prediction(self, prediction: Any) -> None:
         """Show a ``Prediction``; an empty one shows no digit, only the preview."""
-        from digitpad.gui.qimage_array import gray_to_qimage
+        from digitpad.gui.widgets.qimage_array import gray_to_qimage
 
         if prediction.empty or prediction.digit is None:
             self.clear("No digit found")

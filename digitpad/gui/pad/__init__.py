@@ -1,0 +1,1 @@
+"""The drawing pad: canvas, live recognition worker and the result panel."""

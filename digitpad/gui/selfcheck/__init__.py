@@ -1,0 +1,1 @@
+"""The self-check of a packaged build (--smoke); never imported by a normal start."""

@@ -1,0 +1,1 @@
+"""Model > Train...: dialog, background worker, live charts and the report."""
