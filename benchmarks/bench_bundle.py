@@ -43,8 +43,13 @@ def tar_gz_size(bundle: Path, scratch: Path) -> int:
 def smoke(bundle: Path, home: Path) -> dict:
     out = home / "smoke.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DIGITPAD_"))}
-    env.update({"DIGITPAD_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-                "QT_QPA_PLATFORM": env.get("QT_QPA_PLATFORM", "offscreen")})
+    env.update(
+        {
+            "DIGITPAD_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "QT_QPA_PLATFORM": env.get("QT_QPA_PLATFORM", "offscreen"),
+        }
+    )
     exe = bundle / ("digitpad-gui.exe" if os.name == "nt" else "digitpad-gui")
     started = time.monotonic()
     subprocess.run([str(exe), "--smoke", str(out)], env=env, check=True, capture_output=True, timeout=300)
@@ -61,8 +66,9 @@ def main() -> int:
 
     import torch
 
-    print(f"python {platform.python_version()}, torch {torch.__version__}, {platform.platform()}, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"python {platform.python_version()}, torch {torch.__version__}, {platform.platform()}, {os.cpu_count()} cores"
+    )
     with tempfile.TemporaryDirectory(prefix="digitpad-bench-bundle-") as scratch_name:
         scratch = Path(scratch_name)
         bundle = args.bundle
@@ -81,8 +87,10 @@ def main() -> int:
         for name in ("window_shown", "model_loaded", "first_prediction", "process_exit_wall"):
             values = [r["timings"][name] for r in runs]
             warm = statistics.median(values[1:]) if len(values) > 1 else values[0]
-            print(f"{name:>18}: first run {values[0]:.2f} s, warm median {warm:.2f} s "
-                  f"(all: {', '.join(f'{v:.2f}' for v in values)})")
+            print(
+                f"{name:>18}: first run {values[0]:.2f} s, warm median {warm:.2f} s "
+                f"(all: {', '.join(f'{v:.2f}' for v in values)})"
+            )
         if args.bundle is None:
             shutil.rmtree(scratch / "dist", ignore_errors=True)
     return 0

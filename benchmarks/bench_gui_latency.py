@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 
 from gui_bench_window import open_window  # first: isolates settings, picks the platform
-from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from digitpad.gui.main_window import MainWindow  # noqa: E402
+from digitpad.gui.main_window import MainWindow
 
 
 def point(window: MainWindow, x: float, y: float) -> QPoint:
@@ -36,8 +36,10 @@ def one_stroke(window: MainWindow, index: int) -> float:
     canvas = window.canvas
     canvas.clear()
     phase = index * 0.37
-    path = [(0.5 + 0.3 * math.sin(t / 40 * 2 * math.pi + phase), 0.5 + 0.3 * math.sin(t / 40 * 4 * math.pi))
-            for t in range(41)]
+    path = [
+        (0.5 + 0.3 * math.sin(t / 40 * 2 * math.pi + phase), 0.5 + 0.3 * math.sin(t / 40 * 4 * math.pi))
+        for t in range(41)
+    ]
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(window, *path[0]))
     for x, y in path[1:]:
         QTest.mouseMove(canvas, point(window, x, y))
@@ -71,8 +73,10 @@ def main() -> int:
         one_stroke(window, i)
     times = sorted(one_stroke(window, i) for i in range(args.strokes))
     p90 = times[int(0.9 * (len(times) - 1))]
-    print(f"stroke end -> probabilities shown: median {statistics.median(times):.1f} ms, "
-          f"p90 {p90:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms  ({len(times)} strokes; target median <= 16 ms)")
+    print(
+        f"stroke end -> probabilities shown: median {statistics.median(times):.1f} ms, "
+        f"p90 {p90:.1f} ms, min {times[0]:.1f} ms, max {times[-1]:.1f} ms  ({len(times)} strokes; target median <= 16 ms)"
+    )
     window.close()
     return 0
 

@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 from gui_bench_window import open_window  # first: isolates settings, picks the platform
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QPoint, Qt, QTimer, Slot  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QPoint, Qt, QTimer, Slot
+from PySide6.QtTest import QTest
 
-from digitpad.gui.main_window import MainWindow  # noqa: E402
+from digitpad.gui.main_window import MainWindow
 
 TICK_MS = 5
 
@@ -128,12 +128,16 @@ def main() -> int:
     scribbler.timer.stop()
     probe.timer.stop()
     lates = sorted(probe.lates)
-    print(f"{args.seconds:.0f} s of scribbling: {scribbler.step} pen events, "
-          f"{window.latest_request_id - sent_before} requests, {shown['n']} answers shown, "
-          f"{window.stale_answers} stale answers dropped")
-    print(f"GUI-thread stall (5 ms timer lateness): max {probe.worst_ms:.1f} ms, "
-          f"p99 {lates[int(0.99 * (len(lates) - 1))]:.1f} ms, median {statistics.median(lates):.2f} ms "
-          f"({len(lates)} ticks; target max <= 50 ms)")
+    print(
+        f"{args.seconds:.0f} s of scribbling: {scribbler.step} pen events, "
+        f"{window.latest_request_id - sent_before} requests, {shown['n']} answers shown, "
+        f"{window.stale_answers} stale answers dropped"
+    )
+    print(
+        f"GUI-thread stall (5 ms timer lateness): max {probe.worst_ms:.1f} ms, "
+        f"p99 {lates[int(0.99 * (len(lates) - 1))]:.1f} ms, median {statistics.median(lates):.2f} ms "
+        f"({len(lates)} ticks; target max <= 50 ms)"
+    )
     del answered_before
 
     # Phase 2: many requests, each answered, memory sampled.
@@ -142,11 +146,13 @@ def main() -> int:
     for i in range(1, args.requests + 1):
         if i % 50 == 1:  # new ink now and then, so the inputs vary
             window.canvas.clear()
-            QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                             scribbler.point())
+            QTest.mousePress(
+                window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, scribbler.point()
+            )
             scribbler.step += 7
-            QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                               scribbler.point())
+            QTest.mouseRelease(
+                window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, scribbler.point()
+            )
         wait = QEventLoop()
         window.prediction_shown.connect(wait.quit)
         window._request_drawing()  # what every stroke end does
@@ -155,8 +161,10 @@ def main() -> int:
         if i % 1000 == 0:
             samples.append((i, rss_mib()))
     seconds = time.perf_counter() - begun
-    print(f"{args.requests} answered requests in {seconds:.1f} s ({args.requests / seconds:.0f}/s); RSS MiB: "
-          + ", ".join(f"{n}:{m:.0f}" for n, m in samples))
+    print(
+        f"{args.requests} answered requests in {seconds:.1f} s ({args.requests / seconds:.0f}/s); RSS MiB: "
+        + ", ".join(f"{n}:{m:.0f}" for n, m in samples)
+    )
     first_k = samples[1][1] if len(samples) > 1 else samples[0][1]
     print(f"RSS growth from request 1000 to {samples[-1][0]}: {samples[-1][1] - first_k:+.1f} MiB")
     window.close()

@@ -29,9 +29,14 @@ LAUNCH = "import sys; from digitpad.gui.app import main; sys.exit(main([]))"
 
 def one_run(weights: Path | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="digitpad-start-") as tmp:
-        env = dict(os.environ, DIGITPAD_GUI_TIMING="1", DIGITPAD_GUI_QUIT_WHEN_READY="1",
-                   DIGITPAD_HOME=tmp, XDG_CONFIG_HOME=tmp,
-                   PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
+        env = dict(
+            os.environ,
+            DIGITPAD_GUI_TIMING="1",
+            DIGITPAD_GUI_QUIT_WHEN_READY="1",
+            DIGITPAD_HOME=tmp,
+            XDG_CONFIG_HOME=tmp,
+            PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p),
+        )
         if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
             env.setdefault("QT_QPA_PLATFORM", "offscreen")
         if weights is not None:
@@ -58,10 +63,14 @@ def main() -> int:
     runs = [one_run(args.weights) for _ in range(args.runs)]
     shown = [r["window_shown"] for r in runs]
     ready = [r["model_ready"] for r in runs]
-    print(f"window visible: median {statistics.median(shown):.2f} s (min {min(shown):.2f}, max {max(shown):.2f}; "
-          f"target <= 1.0 s)")
-    print(f"model ready (first prediction possible): median {statistics.median(ready):.2f} s "
-          f"(min {min(ready):.2f}, max {max(ready):.2f}; target <= 2.5 s)   [{args.runs} cold runs]")
+    print(
+        f"window visible: median {statistics.median(shown):.2f} s (min {min(shown):.2f}, max {max(shown):.2f}; "
+        f"target <= 1.0 s)"
+    )
+    print(
+        f"model ready (first prediction possible): median {statistics.median(ready):.2f} s "
+        f"(min {min(ready):.2f}, max {max(ready):.2f}; target <= 2.5 s)   [{args.runs} cold runs]"
+    )
     return 0
 
 

@@ -43,8 +43,7 @@ os.environ.setdefault("DIGITPAD_HOME", tempfile.mkdtemp(prefix="digitpad-bench-"
 def make_config(data: str, steps: int, batch: int) -> Any:
     from digitpad.trainer import TrainConfig
 
-    return TrainConfig(epochs=1, batch_size=batch, data_dir=data, train_limit=steps * batch,
-                       test_limit=1000, threads=1)
+    return TrainConfig(epochs=1, batch_size=batch, data_dir=data, train_limit=steps * batch, test_limit=1000, threads=1)
 
 
 def headless(config: Any) -> dict[str, float]:
@@ -80,8 +79,9 @@ def _child(config: Any, events: Any, stop: Any) -> None:
 # QObject subclasses live at module level: PySide6 crashed here (segfault a few runs later)
 # when they were defined inside gui() and freed after each run.
 
-import digitpad.gui  # noqa: E402,F401  (PySide6 refcount work-arounds first)
 from PySide6.QtCore import QElapsedTimer, QObject, Signal, Slot  # noqa: E402
+
+import digitpad.gui  # noqa: E402,F401  (PySide6 refcount work-arounds first)
 
 
 class StubInference(QObject):
@@ -221,9 +221,13 @@ def gui(mode: str, config: Any) -> dict[str, float]:
         controller.shutdown()
     timer.stop()
     late = np.array(probe.late or [0.0])
-    return {"ips": probe.ips, "stall_max_ms": float(late.max()), "stall_p99_ms": float(np.percentile(late, 99)),
-            "signals_per_s": probe.signals / max(probe.t1 - probe.t0, 1e-9),
-            "gui_cpu_pct": 100 * (probe.cpu1 - probe.cpu0) / max(probe.t1 - probe.t0, 1e-9)}
+    return {
+        "ips": probe.ips,
+        "stall_max_ms": float(late.max()),
+        "stall_p99_ms": float(np.percentile(late, 99)),
+        "signals_per_s": probe.signals / max(probe.t1 - probe.t0, 1e-9),
+        "gui_cpu_pct": 100 * (probe.cpu1 - probe.cpu0) / max(probe.t1 - probe.t0, 1e-9),
+    }
 
 
 def _quiet_offscreen_warnings() -> None:
@@ -247,12 +251,22 @@ def report_build_ms(config: Any) -> float:
     app = QApplication.instance() or QApplication([])
     rng = np.random.default_rng(0)
     outcome = TrainingOutcome(
-        cancelled=False, model="digitpad", device="cpu", weights_path="/tmp/x.pt", test_accuracy=0.99,
-        best_epoch=1, test_count=10000, errors=100, steps=100, seconds=10.0,
+        cancelled=False,
+        model="digitpad",
+        device="cpu",
+        weights_path="/tmp/x.pt",
+        test_accuracy=0.99,
+        best_epoch=1,
+        test_count=10000,
+        errors=100,
+        steps=100,
+        seconds=10.0,
         confusion=rng.integers(0, 30, (10, 10)) + np.diag([980] * 10),
         per_class=tuple(ClassMetrics(d, 0.99, 0.99, 0.99, 1000) for d in range(10)),
         misclassified=rng.integers(0, 255, (120, 28, 28), dtype=np.uint8),
-        true_labels=rng.integers(0, 10, 120), predicted_labels=rng.integers(0, 10, 120))
+        true_labels=rng.integers(0, 10, 120),
+        predicted_labels=rng.integers(0, 10, 120),
+    )
     t0 = time.perf_counter()
     report = TrainingReport(outcome)
     report.show()
@@ -273,8 +287,11 @@ def main() -> None:
     config = make_config(args.data, args.steps, args.batch)
     modes = args.modes.split(",")
     results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
-    print(f"model {config.model}, {args.steps} steps of {args.batch}, threads 1, cpus {os.cpu_count()}, "
-          f"load {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"model {config.model}, {args.steps} steps of {args.batch}, threads 1, cpus {os.cpu_count()}, "
+        f"load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     for r in range(args.rounds):
         for mode in modes:
             figures = headless(config) if mode == "headless" else gui(mode, config)

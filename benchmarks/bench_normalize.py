@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere, no install needed
 
-from digitpad.normalize import normalize  # noqa: E402
+from digitpad.normalize import normalize
 
 
 def canvas(pen: int) -> np.ndarray:
@@ -49,8 +49,7 @@ def bench(name: str, array: np.ndarray, repeat: int) -> None:
         result = normalize(array)
         times.append(time.perf_counter() - start)
     ms = np.array(times) * 1e3
-    print(f"{name:28s} p50 {np.percentile(ms, 50):7.3f} ms  p99 {np.percentile(ms, 99):7.3f} ms"
-          f"  empty={result.empty}")
+    print(f"{name:28s} p50 {np.percentile(ms, 50):7.3f} ms  p99 {np.percentile(ms, 99):7.3f} ms  empty={result.empty}")
 
 
 def main() -> None:

@@ -18,9 +18,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digitpad.normalize import normalize  # noqa: E402
-from digitpad.predictor import Predictor  # noqa: E402
-from digitpad.resources import shipped_weights  # noqa: E402
+from digitpad.normalize import normalize
+from digitpad.predictor import Predictor
+from digitpad.resources import shipped_weights
 
 
 def drawing() -> np.ndarray:
@@ -63,9 +63,11 @@ def main() -> None:
     x = norm.input[None]
     pred = predictor.predict_image(img)
     print(f"model {predictor.model_name}: the drawing reads as {pred.digit} ({pred.confidence:.1%})")
-    for name, fn in (("normalize", lambda: normalize(img, mean=predictor.mean, std=predictor.std)),
-                     ("predict_batch(1)", lambda: predictor.predict_batch(x)),
-                     ("predict_image (both)", lambda: predictor.predict_image(img))):
+    for name, fn in (
+        ("normalize", lambda: normalize(img, mean=predictor.mean, std=predictor.std)),
+        ("predict_batch(1)", lambda: predictor.predict_batch(x)),
+        ("predict_image (both)", lambda: predictor.predict_image(img)),
+    ):
         p50, p99 = timed(fn, args.runs)
         print(f"{name:22s} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms")
 

@@ -25,18 +25,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digitpad.trainer import (EpochFinished, Evaluated, Finished, StepProgress,  # noqa: E402
-                              TrainConfig, Trainer)
+from digitpad.trainer import EpochFinished, Evaluated, Finished, StepProgress, TrainConfig, Trainer
 
 TARGETS = (0.99, 0.995)
 
 
 def bench(args: argparse.Namespace, threads: int) -> None:
-    cfg = TrainConfig(model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                      seed=args.seed, threads=threads, data_dir=args.data_dir, device=args.device,
-                      evals_per_epoch=args.evals_per_epoch, precision=args.precision,
-                      augment=not args.no_augment, max_steps=args.max_steps, label_smoothing=args.label_smoothing,
-                      model_config={"width": args.width} if args.width else {})
+    cfg = TrainConfig(
+        model=args.model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        threads=threads,
+        data_dir=args.data_dir,
+        device=args.device,
+        evals_per_epoch=args.evals_per_epoch,
+        precision=args.precision,
+        augment=not args.no_augment,
+        max_steps=args.max_steps,
+        label_smoothing=args.label_smoothing,
+        model_config={"width": args.width} if args.width else {},
+    )
     reached: dict[float, float] = {}
     rates: list[float] = []
     final = 0.0
@@ -49,15 +59,16 @@ def bench(args: argparse.Namespace, threads: int) -> None:
                 if event.test_accuracy >= target and target not in reached:
                     reached[target] = event.train_s
             where = f"epoch {event.epoch}" + (f" step {event.step}" if isinstance(event, Evaluated) else " end")
-            print(f"  [{threads} thr] {where}: test {event.test_accuracy:.2%} after {event.train_s:.1f} s",
-                  flush=True)
+            print(f"  [{threads} thr] {where}: test {event.test_accuracy:.2%} after {event.train_s:.1f} s", flush=True)
         elif isinstance(event, Finished):
             total = event.seconds
     rate = statistics.median(rates) if rates else float("nan")
-    marks = "  ".join(
-        f"{t:.1%}: {reached[t]:.1f} s" if t in reached else f"{t:.1%}: not reached" for t in TARGETS)
-    print(f"{args.model} threads={threads}: {rate:.0f} images/s  |  {marks}  |  final {final:.2%}"
-          f"  |  wall {total:.1f} s (evaluations included)", flush=True)
+    marks = "  ".join(f"{t:.1%}: {reached[t]:.1f} s" if t in reached else f"{t:.1%}: not reached" for t in TARGETS)
+    print(
+        f"{args.model} threads={threads}: {rate:.0f} images/s  |  {marks}  |  final {final:.2%}"
+        f"  |  wall {total:.1f} s (evaluations included)",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -17,10 +17,10 @@ os.environ["DIGITPAD_HOME"] = TMP
 os.environ["XDG_CONFIG_HOME"] = TMP
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere, no install needed
-import digitpad.gui  # noqa: E402,F401  (PySide6 work-around first)
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+import digitpad.gui  # noqa: E402,F401  (PySide6 work-around first)
 from digitpad.gui.main_window import MainWindow  # noqa: E402
 
 

@@ -31,11 +31,13 @@ class AugmentConfig:
     scale: tuple[float, float] = (0.85, 1.12)
     shift_px: float = 2.5
     shear_deg: float = 12.0
-    thickness_p: float = 0.4     # fraction of images whose stroke width changes
-    affine_p: float = 0.9        # fraction of images that get a random affine
+    thickness_p: float = 0.4  # fraction of images whose stroke width changes
+    affine_p: float = 0.9  # fraction of images that get a random affine
 
 
-def augment(x: torch.Tensor, generator: torch.Generator | None = None, config: AugmentConfig = AugmentConfig()) -> torch.Tensor:
+def augment(
+    x: torch.Tensor, generator: torch.Generator | None = None, config: AugmentConfig = AugmentConfig()
+) -> torch.Tensor:
     """Augment float images ``(N, 1, 28, 28)`` in [0, 1] (ink high, background 0).
 
     Random draws come from ``generator`` on the CPU so results are reproducible

@@ -11,10 +11,11 @@ import os
 import platform
 import tempfile
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 from torch import nn
@@ -127,7 +128,11 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
             raw = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError, RuntimeError (zip), EOFError, OSError...
         text = str(exc)
-        if "Weights only load failed" in text or "Unsupported global" in text or "UnpicklingError" in type(exc).__name__:
+        if (
+            "Weights only load failed" in text
+            or "Unsupported global" in text
+            or "UnpicklingError" in type(exc).__name__
+        ):
             if "GLOBAL" in text or "global" in text or "Unsupported" in text:
                 raise CheckpointError(
                     f"weights file {name} was refused: it contains objects other than plain tensors and values "

@@ -21,8 +21,11 @@ EXIT_USAGE = 2
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("predict", help="recognise the digit in image files",
-                       description="Recognise the handwritten digit in each image file.")
+    p = sub.add_parser(
+        "predict",
+        help="recognise the digit in image files",
+        description="Recognise the handwritten digit in each image file.",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, BMP, GIF, TIFF, WebP)")
     p.add_argument("--weights", metavar="PATH", help="checkpoint to use (default: the shipped weights)")
     p.add_argument("--json", action="store_true", help="print one JSON object per file with all ten probabilities")
@@ -37,7 +40,9 @@ def _add_training_options(p: argparse.ArgumentParser, *, single_model: bool) -> 
     p.add_argument("--seed", type=int, default=None, help="random seed (runs are reproducible on the CPU)")
     p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps")
     p.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores)")
-    p.add_argument("--data-dir", metavar="DIR", help="folder holding MNIST/raw (default: $DIGITPAD_DATA or the user cache)")
+    p.add_argument(
+        "--data-dir", metavar="DIR", help="folder holding MNIST/raw (default: $DIGITPAD_DATA or the user cache)"
+    )
     p.add_argument("--download", action="store_true", help="download MNIST into the data folder if it is missing")
     p.add_argument("--no-augment", action="store_true", help="train on the plain MNIST images")
     p.add_argument("--dry-run", action="store_true", help="a few steps on a small slice: checks that everything works")
@@ -50,18 +55,24 @@ def _add_training_options(p: argparse.ArgumentParser, *, single_model: bool) -> 
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a model on MNIST",
-                       description="Train a model on MNIST and save it to the user's data folder (or --out). "
-                                   "The shipped weights are never overwritten.")
+    p = sub.add_parser(
+        "train",
+        help="train a model on MNIST",
+        description="Train a model on MNIST and save it to the user's data folder (or --out). "
+        "The shipped weights are never overwritten.",
+    )
     _add_training_options(p, single_model=True)
     p.add_argument("--out", metavar="PATH", help="where to write the checkpoint")
     p.add_argument("--list-models", action="store_true", help="list the registry's models and exit")
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="accuracy, confusion matrix and per-class metrics",
-                       description="Evaluate weights on the MNIST test set, or on a folder of labelled images "
-                                   "laid out as DIR/<digit>/* (through the same normalisation as user files).")
+    p = sub.add_parser(
+        "evaluate",
+        help="accuracy, confusion matrix and per-class metrics",
+        description="Evaluate weights on the MNIST test set, or on a folder of labelled images "
+        "laid out as DIR/<digit>/* (through the same normalisation as user files).",
+    )
     p.add_argument("--weights", metavar="PATH", help="checkpoint to evaluate (default: the shipped weights)")
     p.add_argument("--data-dir", metavar="DIR", help="folder holding MNIST/raw")
     p.add_argument("--download", action="store_true", help="download MNIST if it is missing")
@@ -70,11 +81,18 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compare", help="train or load several models and compare them",
-                       description="Train each named registry model (or load each checkpoint) and print "
-                                   "accuracy, parameter count and training time side by side.")
-    p.add_argument("models", nargs="*", metavar="MODEL_OR_CHECKPOINT",
-                   help="registry names or .pt files (default: every registry model)")
+    p = sub.add_parser(
+        "compare",
+        help="train or load several models and compare them",
+        description="Train each named registry model (or load each checkpoint) and print "
+        "accuracy, parameter count and training time side by side.",
+    )
+    p.add_argument(
+        "models",
+        nargs="*",
+        metavar="MODEL_OR_CHECKPOINT",
+        help="registry names or .pt files (default: every registry model)",
+    )
     _add_training_options(p, single_model=False)
 
 

@@ -8,9 +8,9 @@ DataLoader, no worker processes: fast on two cores, safe in a frozen bundle).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import torch
 
@@ -29,7 +29,7 @@ class Split:
     def __len__(self) -> int:
         return int(self.labels.shape[0])
 
-    def head(self, n: int | None) -> "Split":
+    def head(self, n: int | None) -> Split:
         """The first ``n`` samples (all when ``n`` is None)."""
         if n is None or n >= len(self):
             return self
@@ -66,8 +66,10 @@ def load_mnist(
         else:
             raw = mnist_raw_dir(folder)
             if not mnist_present(folder):
-                raise DataError(f"MNIST not found in {folder} (expected {raw}): download it (digitpad train "
-                                "--download) or point --data-dir / DIGITPAD_DATA at a folder holding it") from exc
+                raise DataError(
+                    f"MNIST not found in {folder} (expected {raw}): download it (digitpad train "
+                    "--download) or point --data-dir / DIGITPAD_DATA at a folder holding it"
+                ) from exc
             reason = f"MNIST {which} set not found or unreadable in {raw}"
         raise DataError(f"{reason}: {_one_line(exc)}") from exc
     if images.dtype != torch.uint8 or images.ndim != 3 or tuple(images.shape[1:]) != (28, 28):

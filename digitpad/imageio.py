@@ -28,8 +28,8 @@ MAX_PIXELS = 40_000_000
 class GrayImage:
     """A decoded image: what :func:`digitpad.normalize.normalize` takes."""
 
-    gray: np.ndarray            # float32 (H, W) in [0, 1]
-    alpha: np.ndarray | None    # float32 (H, W) in [0, 1] when the file had transparency
+    gray: np.ndarray  # float32 (H, W) in [0, 1]
+    alpha: np.ndarray | None  # float32 (H, W) in [0, 1] when the file had transparency
 
 
 def load_image(path: str | os.PathLike[str]) -> GrayImage:
@@ -83,9 +83,7 @@ def _decode(handle: BinaryIO, name: str) -> GrayImage:
         with image:
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise ImageLoadError(
-                    f"{name}: image too large ({width}x{height} pixels; the limit is {MAX_PIXELS:,})"
-                )
+                raise ImageLoadError(f"{name}: image too large ({width}x{height} pixels; the limit is {MAX_PIXELS:,})")
             if width == 0 or height == 0:
                 raise ImageLoadError(f"{name}: image has no pixels")
             try:

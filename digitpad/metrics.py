@@ -22,12 +22,12 @@ class ClassMetrics:
 
 @dataclass(frozen=True)
 class Evaluation:
-    accuracy: float                 # fraction in [0, 1]
-    loss: float                     # mean cross-entropy
+    accuracy: float  # fraction in [0, 1]
+    loss: float  # mean cross-entropy
     count: int
-    confusion: np.ndarray           # int64 (10, 10): rows = true digit, columns = predicted
+    confusion: np.ndarray  # int64 (10, 10): rows = true digit, columns = predicted
     per_class: tuple[ClassMetrics, ...]
-    misclassified: np.ndarray       # int64 indices into the evaluated set
+    misclassified: np.ndarray  # int64 indices into the evaluated set
     predictions: np.ndarray = field(repr=False)  # int64 (N,)
 
     @property

@@ -6,8 +6,9 @@ mean/std and returns raw logits ``(N, 10)``.  This module imports torch only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -145,9 +146,13 @@ MODELS: dict[str, ModelInfo] = {
     for info in (
         ModelInfo("linear", "Logistic regression, 784 -> 10 (about 92%).", Linear),
         ModelInfo("mlp", "Fully connected 784-500-100-10 (about 98%).", MLP),
-        ModelInfo("cnn", "pytorch/examples tutorial CNN: conv16, conv32, fc128, dropout (about 99.2-99.5%).", TutorialCNN),
+        ModelInfo(
+            "cnn", "pytorch/examples tutorial CNN: conv16, conv32, fc128, dropout (about 99.2-99.5%).", TutorialCNN
+        ),
         ModelInfo("bncnn", "BatchNorm CNN: conv 5/10/20/40, fc 200-500 (about 99.4%).", BatchNormCNN),
-        ModelInfo("digitpad", "DigitPad default: compact BatchNorm conv net with global pooling (99.6%+).", DigitPadNet),
+        ModelInfo(
+            "digitpad", "DigitPad default: compact BatchNorm conv net with global pooling (99.6%+).", DigitPadNet
+        ),
     )
 }
 

@@ -52,14 +52,14 @@ STROKE_HIGH = 0.16
 STROKE_TARGET = 0.10
 
 # Ink detection.
-NOISE_SIGMAS = 4.0          # noise floor, in robust standard deviations
-MIN_THRESHOLD = 0.05        # never keep ink fainter than this (0..1 units)
-MIN_CONTRAST = 0.12         # ink must stand out from the paper by this much
-MIN_CONTRAST_SIGMAS = 8.0   # ... and by this many noise standard deviations
-MIN_INK_PIXELS = 6          # fewer ink pixels than this is never a digit
-MIN_INK_FRACTION = 2e-4     # nor less than this fraction of the image
-MIN_EXTENT_RATIO = 3.0      # ink extent / stroke width below this is a dot
-BBOX_TRIM = 0.001           # mass fraction trimmed at each side (stray specks)
+NOISE_SIGMAS = 4.0  # noise floor, in robust standard deviations
+MIN_THRESHOLD = 0.05  # never keep ink fainter than this (0..1 units)
+MIN_CONTRAST = 0.12  # ink must stand out from the paper by this much
+MIN_CONTRAST_SIGMAS = 8.0  # ... and by this many noise standard deviations
+MIN_INK_PIXELS = 6  # fewer ink pixels than this is never a digit
+MIN_INK_FRACTION = 2e-4  # nor less than this fraction of the image
+MIN_EXTENT_RATIO = 3.0  # ink extent / stroke width below this is a dot
+BBOX_TRIM = 0.001  # mass fraction trimmed at each side (stray specks)
 CLEAN_PAPER_TOLERANCE = 1e-3  # paper this close to one level is a clean rendering
 
 
@@ -67,9 +67,9 @@ CLEAN_PAPER_TOLERANCE = 1e-3  # paper this close to one level is a clean renderi
 class Normalized:
     """The model's view of an image."""
 
-    empty: bool                 # True: no meaningful ink, never a digit
-    input: np.ndarray | None    # float32 (28, 28), standardised; None when empty
-    preview: np.ndarray         # uint8 (28, 28), white ink on black
+    empty: bool  # True: no meaningful ink, never a digit
+    input: np.ndarray | None  # float32 (28, 28), standardised; None when empty
+    preview: np.ndarray  # uint8 (28, 28), white ink on black
 
 
 def normalize(

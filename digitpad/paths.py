@@ -60,8 +60,7 @@ def default_mnist_dir() -> Path:
     return cache_home() / "mnist"
 
 
-MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
 def mnist_raw_dir(folder: str | Path) -> Path:

@@ -8,9 +8,10 @@ One ``Predictor`` owns one model; create it in the thread that will use it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,10 +24,10 @@ from digitpad.errors import CheckpointError
 @dataclass(frozen=True)
 class Prediction:
     empty: bool
-    digit: int | None           # None when empty
-    confidence: float           # probability of ``digit`` (0.0 when empty)
-    probabilities: np.ndarray   # float32 (10,), all zeros when empty
-    preview: np.ndarray         # uint8 (28, 28), what the network saw
+    digit: int | None  # None when empty
+    confidence: float  # probability of ``digit`` (0.0 when empty)
+    probabilities: np.ndarray  # float32 (10,), all zeros when empty
+    preview: np.ndarray  # uint8 (28, 28), what the network saw
 
 
 class Predictor:
@@ -49,25 +50,40 @@ class Predictor:
         self.meta: dict[str, Any] = dict(meta or {})
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path) -> "Predictor":
+    def from_checkpoint(cls, path: str | Path) -> Predictor:
         """Load a weights file once. Raises ``CheckpointError``."""
         return cls.from_loaded(load_checkpoint(path))
 
     @classmethod
-    def from_loaded(cls, checkpoint: Checkpoint) -> "Predictor":
-        return cls(checkpoint.build_model(), model_name=checkpoint.model, mean=checkpoint.mean,
-                   std=checkpoint.std, meta=checkpoint.meta)
+    def from_loaded(cls, checkpoint: Checkpoint) -> Predictor:
+        return cls(
+            checkpoint.build_model(),
+            model_name=checkpoint.model,
+            mean=checkpoint.mean,
+            std=checkpoint.std,
+            meta=checkpoint.meta,
+        )
 
     @classmethod
     def from_state_dict(
-        cls, model_name: str, state_dict: Mapping[str, torch.Tensor], *,
-        model_config: Mapping[str, Any] | None = None, mean: float = MNIST_MEAN, std: float = MNIST_STD,
+        cls,
+        model_name: str,
+        state_dict: Mapping[str, torch.Tensor],
+        *,
+        model_config: Mapping[str, Any] | None = None,
+        mean: float = MNIST_MEAN,
+        std: float = MNIST_STD,
         meta: Mapping[str, Any] | None = None,
-    ) -> "Predictor":
+    ) -> Predictor:
         """From CPU weights handed over by a trainer (e.g. through a Qt signal)."""
-        ckpt = Checkpoint(model=model_name, state_dict=state_dict,
-                          config={"model_config": dict(model_config or {})}, mean=mean, std=std,
-                          meta=dict(meta or {}))
+        ckpt = Checkpoint(
+            model=model_name,
+            state_dict=state_dict,
+            config={"model_config": dict(model_config or {})},
+            mean=mean,
+            std=std,
+            meta=dict(meta or {}),
+        )
         return cls.from_loaded(ckpt)
 
     @property

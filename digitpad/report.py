@@ -12,8 +12,10 @@ def format_evaluation(evaluation: Evaluation, *, title: str = "") -> str:
     lines = []
     if title:
         lines.append(title)
-    lines.append(f"accuracy: {evaluation.accuracy:.2%} ({evaluation.count - evaluation.errors}/{evaluation.count}, "
-                 f"{evaluation.errors} errors)")
+    lines.append(
+        f"accuracy: {evaluation.accuracy:.2%} ({evaluation.count - evaluation.errors}/{evaluation.count}, "
+        f"{evaluation.errors} errors)"
+    )
     lines.append("")
     lines.append("confusion matrix (rows: true digit, columns: predicted)")
     lines.append("      " + "".join(f"{d:>6}" for d in range(10)))

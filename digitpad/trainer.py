@@ -17,8 +17,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import torch
 from torch import nn
@@ -27,7 +28,7 @@ from digitpad.errors import TrainingError
 from digitpad.evaluate import Evaluation, evaluate
 from digitpad.models import DEFAULT_MODEL, MODELS, build_model
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
-from digitpad.training_events import (  # noqa: F401  (re-exported: the events are part of the trainer's API)
+from digitpad.training_events import (
     Cancelled,
     EpochFinished,
     Evaluated,
@@ -38,28 +39,27 @@ from digitpad.training_events import (  # noqa: F401  (re-exported: the events a
 )
 
 
-
 @dataclass(frozen=True)
 class TrainConfig:
     model: str = DEFAULT_MODEL
     epochs: int = 15
     batch_size: int = 128
-    lr: float = 0.1                 # peak OneCycle learning rate
-    optimizer: str = "sgd"          # "sgd" (Nesterov, momentum 0.9) | "adamw"
+    lr: float = 0.1  # peak OneCycle learning rate
+    optimizer: str = "sgd"  # "sgd" (Nesterov, momentum 0.9) | "adamw"
     weight_decay: float = 5e-4
     seed: int = 1
-    device: str = "auto"            # "auto" | "cpu" | "cuda" | "cuda:N" | "mps"
-    data_dir: str | None = None     # folder holding MNIST/raw; None: digitpad.paths.default_mnist_dir()
-    download: bool = False          # let torchvision download MNIST into data_dir when missing
+    device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:N" | "mps"
+    data_dir: str | None = None  # folder holding MNIST/raw; None: digitpad.paths.default_mnist_dir()
+    download: bool = False  # let torchvision download MNIST into data_dir when missing
     augment: bool = True
-    threads: int | None = 1         # torch CPU threads (process-wide); None leaves torch's setting
+    threads: int | None = 1  # torch CPU threads (process-wide); None leaves torch's setting
     label_smoothing: float = 0.1
-    max_steps: int | None = None    # stop after this many optimizer steps (quick runs)
-    dry_run: bool = False           # one epoch of 2 steps on small subsets: checks everything runs
+    max_steps: int | None = None  # stop after this many optimizer steps (quick runs)
+    dry_run: bool = False  # one epoch of 2 steps on small subsets: checks everything runs
     train_limit: int | None = None  # use only the first N training images
-    test_limit: int | None = None   # evaluate on only the first N test images
-    evals_per_epoch: int = 1        # >1 adds mid-epoch Evaluated events (benchmarks)
-    precision: str = "auto"         # "auto" | "fp32" | "bf16"
+    test_limit: int | None = None  # evaluate on only the first N test images
+    evals_per_epoch: int = 1  # >1 adds mid-epoch Evaluated events (benchmarks)
+    precision: str = "auto"  # "auto" | "fp32" | "bf16"
     model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}
     progress_interval_s: float = 0.05  # at most ~20 StepProgress events per second
 
@@ -69,7 +69,6 @@ class TrainConfig:
         return d
 
 
-
 @dataclass(frozen=True)
 class TrainResult:
     model: str
@@ -77,7 +76,7 @@ class TrainResult:
     state_dict: dict[str, torch.Tensor] = field(repr=False)  # best weights, CPU
     best_accuracy: float
     best_epoch: int
-    evaluation: Evaluation = field(repr=False)               # of the best weights on the test set
+    evaluation: Evaluation = field(repr=False)  # of the best weights on the test set
     history: tuple[dict[str, float], ...]
     cancelled: bool
     seconds: float
@@ -90,7 +89,7 @@ class TrainResult:
 
 
 def resolve_device(name: str) -> torch.device:
-    """"auto" -> CUDA, then MPS, then CPU. Raises ``TrainingError`` for an unusable device."""
+    """ "auto" -> CUDA, then MPS, then CPU. Raises ``TrainingError`` for an unusable device."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -182,8 +181,13 @@ class Trainer:
             "command": command or training_command(self.config),
         }
         return save_checkpoint(
-            path, model_name=r.model, state_dict=r.state_dict, config=self.config.as_dict(),
-            meta=meta, mean=MNIST_MEAN, std=MNIST_STD,
+            path,
+            model_name=r.model,
+            state_dict=r.state_dict,
+            config=self.config.as_dict(),
+            meta=meta,
+            mean=MNIST_MEAN,
+            std=MNIST_STD,
         )
 
     # ---- the loop -----------------------------------------------------------------------
@@ -221,9 +225,17 @@ class Trainer:
         loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
         eval_points = _eval_points(per_epoch, cfg.evals_per_epoch)
 
-        yield Started(cfg.model, str(device), "bf16" if amp else "fp32",
-                      sum(p.numel() for p in model.parameters()), len(train), len(test),
-                      epochs, per_epoch, total)
+        yield Started(
+            cfg.model,
+            str(device),
+            "bf16" if amp else "fp32",
+            sum(p.numel() for p in model.parameters()),
+            len(train),
+            len(test),
+            epochs,
+            per_epoch,
+            total,
+        )
 
         best_acc, best_epoch = -1.0, 0
         best_eval: Evaluation | None = None
@@ -238,8 +250,9 @@ class Trainer:
             better = ev.accuracy > best_acc
             if better:
                 best_acc, best_epoch, best_eval = ev.accuracy, ep, ev
-                self._best_state = {k: v.detach().to("cpu", copy=True).contiguous()
-                                    for k, v in model.state_dict().items()}
+                self._best_state = {
+                    k: v.detach().to("cpu", copy=True).contiguous() for k, v in model.state_dict().items()
+                }
             return ev, better
 
         for epoch in range(1, epochs + 1):
@@ -271,9 +284,18 @@ class Trainer:
                 train_s += now - step_t
                 last_step = step == per_epoch or steps >= total
                 if now - last_emit >= cfg.progress_interval_s or last_step:
-                    yield StepProgress(epoch, epochs, step, per_epoch, steps, win.loss(), win.accuracy(),
-                                       win.seen / max(now - win.t0, 1e-9), (total - steps) * (train_s / steps),
-                                       float(sched.get_last_lr()[0]))
+                    yield StepProgress(
+                        epoch,
+                        epochs,
+                        step,
+                        per_epoch,
+                        steps,
+                        win.loss(),
+                        win.accuracy(),
+                        win.seen / max(now - win.t0, 1e-9),
+                        (total - steps) * (train_s / steps),
+                        float(sched.get_last_lr()[0]),
+                    )
                     win, last_emit = _Meter(device), time.perf_counter()
                 if last_step:
                     break
@@ -288,28 +310,47 @@ class Trainer:
                 break
             ev, better = check(epoch)
             tl, ta = ep.loss(per_sample=True), ep.accuracy()
-            history.append({"epoch": epoch, "train_loss": tl, "train_accuracy": ta,
-                            "test_loss": ev.loss, "test_accuracy": ev.accuracy,
-                            "steps": steps, "seconds": time.perf_counter() - ep_t0})
-            yield EpochFinished(epoch, epochs, tl, ta, ev.loss, ev.accuracy, best_acc, better,
-                                time.perf_counter() - ep_t0, train_s)
+            history.append(
+                {
+                    "epoch": epoch,
+                    "train_loss": tl,
+                    "train_accuracy": ta,
+                    "test_loss": ev.loss,
+                    "test_accuracy": ev.accuracy,
+                    "steps": steps,
+                    "seconds": time.perf_counter() - ep_t0,
+                }
+            )
+            yield EpochFinished(
+                epoch, epochs, tl, ta, ev.loss, ev.accuracy, best_acc, better, time.perf_counter() - ep_t0, train_s
+            )
 
         if self._stop.is_set() and not cancelled and (steps < total):
             cancelled = True
         if cancelled and checked_at != steps:
             # stopped mid-epoch: the current weights compete with the best epoch so far
             ev, _ = check(epoch)
-            history.append({"epoch": epoch, "partial": True, "test_accuracy": ev.accuracy,
-                            "test_loss": ev.loss, "steps": steps})
+            history.append(
+                {"epoch": epoch, "partial": True, "test_accuracy": ev.accuracy, "test_loss": ev.loss, "steps": steps}
+            )
         assert best_eval is not None and self._best_state is not None
         seconds = time.perf_counter() - t0
-        self._result = TrainResult(cfg.model, cfg, self.best_state() or {}, best_acc, best_epoch,
-                                   best_eval, tuple(history), cancelled, seconds, steps)
+        self._result = TrainResult(
+            cfg.model,
+            cfg,
+            self.best_state() or {},
+            best_acc,
+            best_epoch,
+            best_eval,
+            tuple(history),
+            cancelled,
+            seconds,
+            steps,
+        )
         if cancelled:
             yield Cancelled(best_acc, best_epoch, epoch, step, steps, seconds)
         else:
-            yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]),
-                           steps, seconds)
+            yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]), steps, seconds)
 
 
 class _Meter:
@@ -341,7 +382,8 @@ class _Meter:
 def _optimizer(cfg: TrainConfig, model: nn.Module, total: int) -> tuple[torch.optim.Optimizer, Any]:
     if cfg.optimizer == "sgd":
         opt: torch.optim.Optimizer = torch.optim.SGD(
-            model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay)
+            model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay
+        )
     else:
         opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25)
@@ -358,10 +400,17 @@ def training_command(cfg: TrainConfig) -> str:
     """The ``digitpad train`` command line equivalent to ``cfg`` (for a checkpoint's meta)."""
     default = TrainConfig()
     parts = ["digitpad", "train", "--model", cfg.model, "--epochs", str(cfg.epochs), "--seed", str(cfg.seed)]
-    flags = {"batch_size": "--batch-size", "lr": "--lr", "optimizer": "--optimizer",
-             "weight_decay": "--weight-decay", "label_smoothing": "--label-smoothing",
-             "threads": "--threads", "device": "--device", "max_steps": "--max-steps",
-             "precision": "--precision"}
+    flags = {
+        "batch_size": "--batch-size",
+        "lr": "--lr",
+        "optimizer": "--optimizer",
+        "weight_decay": "--weight-decay",
+        "label_smoothing": "--label-smoothing",
+        "threads": "--threads",
+        "device": "--device",
+        "max_steps": "--max-steps",
+        "precision": "--precision",
+    }
     for key, flag in flags.items():
         value = getattr(cfg, key)
         if value != getattr(default, key) and value is not None:

@@ -7,7 +7,6 @@ into signals, tests iterate over them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -25,13 +24,13 @@ class Started:
 
 @dataclass(frozen=True)
 class StepProgress:
-    epoch: int                # 1-based
+    epoch: int  # 1-based
     epochs: int
-    step: int                 # 1-based within the epoch
+    step: int  # 1-based within the epoch
     steps_per_epoch: int
-    steps_total: int          # steps done in the whole run so far
-    loss: float               # mean training loss since the previous event
-    accuracy: float           # training accuracy (augmented batches) since the previous event
+    steps_total: int  # steps done in the whole run so far
+    loss: float  # mean training loss since the previous event
+    accuracy: float  # training accuracy (augmented batches) since the previous event
     images_per_s: float
     eta_s: float
     lr: float
@@ -45,7 +44,7 @@ class Evaluated:
     step: int
     steps_total: int
     test_accuracy: float
-    train_s: float            # training time so far, evaluations excluded
+    train_s: float  # training time so far, evaluations excluded
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,8 @@ class EpochFinished:
     test_accuracy: float
     best_accuracy: float
     is_best: bool
-    seconds: float            # this epoch, evaluation included
-    train_s: float            # whole run so far, evaluations excluded
+    seconds: float  # this epoch, evaluation included
+    train_s: float  # whole run so far, evaluations excluded
 
 
 @dataclass(frozen=True)
@@ -81,4 +80,4 @@ class Cancelled:
     seconds: float
 
 
-Event = Union[Started, StepProgress, Evaluated, EpochFinished, Finished, Cancelled]
+Event = Started | StepProgress | Evaluated | EpochFinished | Finished | Cancelled

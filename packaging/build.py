@@ -30,8 +30,19 @@ def folder_size(folder: Path) -> int:
 
 def build(dist: Path, work: Path, *, keep_work: bool = False, log_level: str = "WARN") -> Path:
     """Run PyInstaller; returns the bundle folder (``dist/digitpad``)."""
-    command = [sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", log_level,
-               "--distpath", str(dist), "--workpath", str(work)]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        str(SPEC),
+        "--noconfirm",
+        "--log-level",
+        log_level,
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+    ]
     try:
         subprocess.run(command, check=True, cwd=REPO)
     finally:

@@ -29,5 +29,5 @@ def drawn_seven() -> QImage:
     image[30:42, 30:110] = 255
     for y in range(42, 120):
         x = int(110 - (y - 42) * 0.45)
-        image[y, x - 6:x + 6] = 255
+        image[y, x - 6 : x + 6] = 255
     return gray_to_qimage(image)

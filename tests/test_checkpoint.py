@@ -16,8 +16,14 @@ from digitpad.models import build_model
 def _save(path, name="bncnn", **kw):
     torch.manual_seed(0)
     model = build_model(name)
-    save_checkpoint(path, model_name=name, state_dict=model.state_dict(),
-                    config={"model": name, "epochs": 1}, meta={"test_accuracy": 0.5, "command": "x"}, **kw)
+    save_checkpoint(
+        path,
+        model_name=name,
+        state_dict=model.state_dict(),
+        config={"model": name, "epochs": 1},
+        meta={"test_accuracy": 0.5, "command": "x"},
+        **kw,
+    )
     return model
 
 
@@ -39,8 +45,12 @@ def test_round_trip(tmp_path):
 
 def test_plain_values_only(tmp_path):
     path = tmp_path / "w.pt"
-    save_checkpoint(path, model_name="linear", state_dict=build_model("linear").state_dict(),
-                    meta={"path": tmp_path, "version": torch.__version__, "pair": (1, 2)})
+    save_checkpoint(
+        path,
+        model_name="linear",
+        state_dict=build_model("linear").state_dict(),
+        meta={"path": tmp_path, "version": torch.__version__, "pair": (1, 2)},
+    )
     meta = load_checkpoint(path).meta
     assert meta["path"] == str(tmp_path) and type(meta["version"]) is str and meta["pair"] == [1, 2]
 
@@ -55,6 +65,7 @@ def test_overwrite_is_atomic(tmp_path):
 class _Evil:
     def __reduce__(self):
         import os
+
         return (os.mkdir, (str(_Evil.marker),))
 
 

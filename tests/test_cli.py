@@ -21,8 +21,13 @@ SAMPLES = {int(p.stem.split("-")[1]): p for p in sample_images()}
 
 
 def digitpad(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "digitpad", *args], capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "digitpad", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def forged_png(width: int, height: int) -> bytes:
@@ -31,9 +36,9 @@ def forged_png(width: int, height: int) -> bytes:
     Image.new("L", (8, 8)).save(buf, "PNG")
     data = bytearray(buf.getvalue())
     ihdr = 8 + 8  # signature, then length + type of the IHDR chunk
-    data[ihdr:ihdr + 8] = struct.pack(">II", width, height)
-    crc = zlib.crc32(bytes(data[12:ihdr + 13])) & 0xFFFFFFFF
-    data[ihdr + 13:ihdr + 17] = struct.pack(">I", crc)
+    data[ihdr : ihdr + 8] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[12 : ihdr + 13])) & 0xFFFFFFFF
+    data[ihdr + 13 : ihdr + 17] = struct.pack(">I", crc)
     return bytes(data)
 
 
@@ -46,8 +51,8 @@ def files(tmp_path_factory) -> dict[str, Path]:
     Image.fromarray(ink).save(out.setdefault("png", folder / "three.png"))
     Image.fromarray(ink).convert("RGB").save(out.setdefault("jpeg", folder / "three.jpg"), quality=70)
     rgba = np.zeros(ink.shape + (4,), np.uint8)
-    rgba[..., :3] = 30                     # dark ink colour everywhere...
-    rgba[..., 3] = 255 - ink               # ...visible only where the digit is
+    rgba[..., :3] = 30  # dark ink colour everywhere...
+    rgba[..., 3] = 255 - ink  # ...visible only where the digit is
     Image.fromarray(rgba, "RGBA").save(out.setdefault("rgba", folder / "three-rgba.png"))
     Image.fromarray(ink).convert("P").save(out.setdefault("palette", folder / "three-palette.gif"))
     Image.fromarray(ink.astype(np.uint16) * 257).save(out.setdefault("16bit", folder / "three-16.png"))
@@ -93,7 +98,7 @@ def test_bad_files_get_one_line_each_and_the_rest_is_processed(files):
     assert "Traceback" not in result.stderr
     error_lines = result.stderr.strip().splitlines()
     assert len(error_lines) == len(bad) + 1
-    for name, line in zip([files[k].name for k in bad] + ["file.png"], error_lines):
+    for name, line in zip([files[k].name for k in bad] + ["file.png"], error_lines, strict=False):
         assert name in line
     assert len(result.stdout.splitlines()) == 1
     assert result.stdout.startswith(f"{files['png']}: 3 (")

@@ -27,9 +27,7 @@ def seven(pen: int, box=(80, 40, 200, 240), size=(280, 280), ink=0, paper=255) -
     """A '7' drawn like the canvas does: uint8, ink on paper."""
     image = Image.new("L", size, paper)
     x0, y0, x1, y1 = box
-    ImageDraw.Draw(image).line(
-        [(x0, y0), (x1, y0), (x0 + 0.3 * (x1 - x0), y1)], fill=ink, width=pen, joint="curve"
-    )
+    ImageDraw.Draw(image).line([(x0, y0), (x1, y0), (x0 + 0.3 * (x1 - x0), y1)], fill=ink, width=pen, joint="curve")
     return np.asarray(image)
 
 
@@ -120,8 +118,7 @@ rng = np.random.default_rng(7)
         np.zeros((1, 1), np.uint8),
         np.zeros((3, 50), np.uint8),
     ],
-    ids=["white", "black", "grey", "small-dot", "big-dot", "light-noise", "grey-noise",
-         "uniform-noise", "1x1", "3x50"],
+    ids=["white", "black", "grey", "small-dot", "big-dot", "light-noise", "grey-noise", "uniform-noise", "1x1", "3x50"],
 )
 def test_no_meaningful_ink_is_empty(image):
     result = normalize(image)

@@ -24,8 +24,15 @@ def weights(tmp_path_factory):
         for _ in range(3):
             model(torch.randn(64, 1, 28, 28) * 2 + 0.5)
     path = tmp_path_factory.mktemp("w") / "w.pt"
-    save_checkpoint(path, model_name="digitpad", state_dict=model.state_dict(),
-                    config={"model_config": {"width": 8}}, meta={"test_accuracy": 0.25}, mean=0.13, std=0.31)
+    save_checkpoint(
+        path,
+        model_name="digitpad",
+        state_dict=model.state_dict(),
+        config={"model_config": {"width": 8}},
+        meta={"test_accuracy": 0.25},
+        mean=0.13,
+        std=0.31,
+    )
     return path, model.eval()
 
 

@@ -53,8 +53,10 @@ DRAWINGS = {
     1: lambda d, w: d.line([(140, 40), (140, 240)], fill=0, width=w),
     7: lambda d, w: d.line([(70, 50), (210, 50), (120, 240)], fill=0, width=w, joint="curve"),
     0: lambda d, w: d.ellipse([(85, 40), (195, 240)], outline=0, width=w),
-    4: lambda d, w: (d.line([(170, 40), (70, 170), (210, 170)], fill=0, width=w, joint="curve"),
-                     d.line([(170, 40), (170, 240)], fill=0, width=w)),
+    4: lambda d, w: (
+        d.line([(170, 40), (70, 170), (210, 170)], fill=0, width=w, joint="curve"),
+        d.line([(170, 40), (170, 240)], fill=0, width=w),
+    ),
 }
 
 

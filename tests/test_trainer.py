@@ -14,8 +14,18 @@ from digitpad.data import load_mnist
 from digitpad.errors import DataError, TrainingError
 from digitpad.evaluate import evaluate, from_predictions
 from digitpad.models import build_model
-from digitpad.trainer import (Cancelled, EpochFinished, Evaluated, Finished, Started, StepProgress,
-                              TrainConfig, Trainer, resolve_device, training_command)
+from digitpad.trainer import (
+    Cancelled,
+    EpochFinished,
+    Evaluated,
+    Finished,
+    Started,
+    StepProgress,
+    TrainConfig,
+    Trainer,
+    resolve_device,
+    training_command,
+)
 from tests.mnist_fixture import write_tiny_mnist
 
 
@@ -82,8 +92,9 @@ def test_events_are_frozen_and_throttled(tiny):
 
 def test_deterministic_under_seed(tiny):
     def losses(seed):
-        cfg = quick(tiny, epochs=1, progress_interval_s=0, seed=seed, model="digitpad",
-                    model_config={"width": 8}, max_steps=8)
+        cfg = quick(
+            tiny, epochs=1, progress_interval_s=0, seed=seed, model="digitpad", model_config={"width": 8}, max_steps=8
+        )
         return [e.loss for e in Trainer(cfg).run() if isinstance(e, StepProgress)]
 
     a, b = losses(7), losses(7)

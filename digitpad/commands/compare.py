@@ -48,8 +48,12 @@ def _loaded_row(path: Path, data_dir: str | None, download: bool) -> Row:
     checkpoint = load_checkpoint(path)
     evaluation = evaluate_mnist(checkpoint, data_dir, download)
     seconds = checkpoint.meta.get("train_seconds")
-    return Row(f"{path.name} ({checkpoint.model})", evaluation.accuracy,
-               parameter_count(checkpoint.build_model()), float(seconds) if seconds is not None else None)
+    return Row(
+        f"{path.name} ({checkpoint.model})",
+        evaluation.accuracy,
+        parameter_count(checkpoint.build_model()),
+        float(seconds) if seconds is not None else None,
+    )
 
 
 def format_table(rows: list[Row]) -> str:

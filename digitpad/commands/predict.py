@@ -35,13 +35,15 @@ def _describe(path: str, prediction) -> str:
 
 
 def _as_json(path: str, prediction) -> str:
-    return json.dumps({
-        "file": path,
-        "empty": prediction.empty,
-        "digit": prediction.digit,
-        "confidence": round(float(prediction.confidence), 6),
-        "probabilities": [round(float(p), 6) for p in prediction.probabilities],
-    })
+    return json.dumps(
+        {
+            "file": path,
+            "empty": prediction.empty,
+            "digit": prediction.digit,
+            "confidence": round(float(prediction.confidence), 6),
+            "probabilities": [round(float(p), 6) for p in prediction.probabilities],
+        }
+    )
 
 
 def run(args: argparse.Namespace) -> int:

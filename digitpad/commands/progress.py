@@ -35,13 +35,17 @@ class ProgressPrinter:
 
     def __call__(self, event: object) -> None:
         if isinstance(event, Started):
-            self._print(f"training {event.model} on {event.device} ({event.precision}): {event.parameters:,} parameters, "
-                        f"{event.train_size:,} training / {event.test_size:,} test images, "
-                        f"{event.epochs} epochs of {event.steps_per_epoch} steps")
+            self._print(
+                f"training {event.model} on {event.device} ({event.precision}): {event.parameters:,} parameters, "
+                f"{event.train_size:,} training / {event.test_size:,} test images, "
+                f"{event.epochs} epochs of {event.steps_per_epoch} steps"
+            )
         elif isinstance(event, StepProgress):
-            text = (f"epoch {event.epoch}/{event.epochs}  step {event.step}/{event.steps_per_epoch}  "
-                    f"loss {event.loss:.4f}  acc {event.accuracy:.2%}  {event.images_per_s:,.0f} img/s  "
-                    f"ETA {_duration(event.eta_s)}")
+            text = (
+                f"epoch {event.epoch}/{event.epochs}  step {event.step}/{event.steps_per_epoch}  "
+                f"loss {event.loss:.4f}  acc {event.accuracy:.2%}  {event.images_per_s:,.0f} img/s  "
+                f"ETA {_duration(event.eta_s)}"
+            )
             if self.live:
                 self.stream.write("\r" + text.ljust(100))
                 self.stream.flush()
@@ -50,15 +54,22 @@ class ProgressPrinter:
                 self._last_log = time.monotonic()
                 self._print(text)
         elif isinstance(event, Evaluated):
-            self._print(f"  epoch {event.epoch} step {event.step}: test accuracy {event.test_accuracy:.2%} "
-                        f"after {event.train_s:.1f} s of training")
+            self._print(
+                f"  epoch {event.epoch} step {event.step}: test accuracy {event.test_accuracy:.2%} "
+                f"after {event.train_s:.1f} s of training"
+            )
         elif isinstance(event, EpochFinished):
             best = "  (best)" if event.is_best else ""
-            self._print(f"epoch {event.epoch}/{event.epochs}: train loss {event.train_loss:.4f}, "
-                        f"test accuracy {event.test_accuracy:.2%}{best}  [{event.seconds:.1f} s]")
+            self._print(
+                f"epoch {event.epoch}/{event.epochs}: train loss {event.train_loss:.4f}, "
+                f"test accuracy {event.test_accuracy:.2%}{best}  [{event.seconds:.1f} s]"
+            )
         elif isinstance(event, Finished):
-            self._print(f"finished: best test accuracy {event.best_accuracy:.2%} (epoch {event.best_epoch}) "
-                        f"in {_duration(event.seconds)}")
+            self._print(
+                f"finished: best test accuracy {event.best_accuracy:.2%} (epoch {event.best_epoch}) "
+                f"in {_duration(event.seconds)}"
+            )
         elif isinstance(event, Cancelled):
-            self._print(f"stopped at epoch {event.epoch} step {event.step}: best test accuracy "
-                        f"{event.best_accuracy:.2%} kept")
+            self._print(
+                f"stopped at epoch {event.epoch} step {event.step}: best test accuracy {event.best_accuracy:.2%} kept"
+            )

@@ -19,8 +19,23 @@ from digitpad.paths import user_weights_dir
 from digitpad.resources import shipped_weights
 
 # CLI option -> TrainConfig field, for options that default to "the config's default".
-_CONFIG_OPTIONS = ("model", "epochs", "batch_size", "lr", "seed", "device", "threads", "data_dir", "download",
-                   "optimizer", "weight_decay", "label_smoothing", "max_steps", "precision", "dry_run")
+_CONFIG_OPTIONS = (
+    "model",
+    "epochs",
+    "batch_size",
+    "lr",
+    "seed",
+    "device",
+    "threads",
+    "data_dir",
+    "download",
+    "optimizer",
+    "weight_decay",
+    "label_smoothing",
+    "max_steps",
+    "precision",
+    "dry_run",
+)
 
 
 def config_from_args(args: argparse.Namespace):
@@ -61,7 +76,7 @@ def run_training(config, *, printer, command: str | None = None):
 
     trainer = Trainer(config)
 
-    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+    def _stop(signum, frame):
         print("\nstopping after this step (Ctrl+C again to abort)...", file=sys.stderr)
         trainer.stop()
         signal.signal(signal.SIGINT, previous)

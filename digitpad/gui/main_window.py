@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QIcon, QImage, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -26,14 +35,13 @@ from PySide6.QtWidgets import (
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
 from digitpad.gui.pad.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
-from digitpad.gui.training.controller import TrainingController
-from digitpad.gui.widgets.message_bar import MessageBar
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
+from digitpad.gui.training.controller import TrainingController
+from digitpad.gui.widgets.message_bar import MessageBar
 from digitpad.resources import shipped_weights
 
-IMAGE_FILTER = ("Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;"
-                "All files (*)")
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
 DEBOUNCE_MS = 30
 """While the pen moves, at most one request per this many milliseconds."""
@@ -53,8 +61,7 @@ class MainWindow(QMainWindow):
     model_changed = Signal(str)  # description of the weights now used for recognition
     model_failed = Signal(str)  # weights could not be loaded (one user-facing line)
 
-    def __init__(self, settings: QSettings | None = None,
-                 predictor_factory: PredictorFactory | None = None) -> None:
+    def __init__(self, settings: QSettings | None = None, predictor_factory: PredictorFactory | None = None) -> None:
         super().__init__()
         self.setWindowTitle("DigitPad")
         self.setAcceptDrops(True)
@@ -107,8 +114,9 @@ class MainWindow(QMainWindow):
         self.worker.weights_loaded.connect(self._on_weights_loaded)
         self.worker.weights_failed.connect(self._on_weights_failed)
         self.worker_thread = start_worker(self.worker)
-        self.training = TrainingController(self, self.train_action, self.worker,
-                                           load_weights=self.load_weights, settings=self.settings.qsettings)
+        self.training = TrainingController(
+            self, self.train_action, self.worker, load_weights=self.load_weights, settings=self.settings.qsettings
+        )
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
@@ -121,8 +129,7 @@ class MainWindow(QMainWindow):
     def _icon(self, theme: QIcon.ThemeIcon, fallback: QStyle.StandardPixmap) -> QIcon:
         return QIcon.fromTheme(theme, self.style().standardIcon(fallback))
 
-    def _action(self, text: str, slot: Any, shortcuts: Any = None, icon: QIcon | None = None,
-                tip: str = "") -> QAction:
+    def _action(self, text: str, slot: Any, shortcuts: Any = None, icon: QIcon | None = None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if icon is not None:
             action.setIcon(icon)
@@ -135,29 +142,49 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         SP, TI, KS = QStyle.StandardPixmap, QIcon.ThemeIcon, QKeySequence.StandardKey
-        self.open_action = self._action("&Open image…", self.open_image_dialog, KS.Open,
-                                        self._icon(TI.DocumentOpen, SP.SP_DialogOpenButton),
-                                        "Recognise the digit in an image file")
-        self.paste_action = self._action("&Paste", self.paste, KS.Paste,
-                                         self._icon(TI.EditPaste, SP.SP_FileIcon),
-                                         "Recognise an image or image file from the clipboard")
-        self.save_action = self._action("&Save drawing…", self.save_drawing_dialog, KS.Save,
-                                        self._icon(TI.DocumentSave, SP.SP_DialogSaveButton),
-                                        "Save the drawing as a PNG image")
-        self.quit_action = self._action("&Quit", self.close, KS.Quit,
-                                        self._icon(TI.ApplicationExit, SP.SP_DialogCloseButton))
-        self.undo_action = self._action("&Undo", self.canvas.undo, KS.Undo,
-                                        self._icon(TI.EditUndo, SP.SP_ArrowBack), "Undo the last stroke")
-        self.redo_action = self._action("&Redo", self.canvas.redo, KS.Redo,
-                                        self._icon(TI.EditRedo, SP.SP_ArrowForward), "Redo a stroke")
-        self.clear_action = self._action("&Clear", self.canvas.clear,
-                                         [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Escape)],
-                                         self._icon(TI.EditClear, SP.SP_DialogResetButton),
-                                         "Erase the drawing (Delete or Escape)")
-        self.load_weights_action = self._action("&Load weights…", self.load_weights_dialog,
-                                                tip="Recognise with another weights file")
-        self.shipped_weights_action = self._action("Use &shipped weights", self.use_shipped_weights,
-                                                   tip="Recognise with the weights DigitPad ships with")
+        self.open_action = self._action(
+            "&Open image…",
+            self.open_image_dialog,
+            KS.Open,
+            self._icon(TI.DocumentOpen, SP.SP_DialogOpenButton),
+            "Recognise the digit in an image file",
+        )
+        self.paste_action = self._action(
+            "&Paste",
+            self.paste,
+            KS.Paste,
+            self._icon(TI.EditPaste, SP.SP_FileIcon),
+            "Recognise an image or image file from the clipboard",
+        )
+        self.save_action = self._action(
+            "&Save drawing…",
+            self.save_drawing_dialog,
+            KS.Save,
+            self._icon(TI.DocumentSave, SP.SP_DialogSaveButton),
+            "Save the drawing as a PNG image",
+        )
+        self.quit_action = self._action(
+            "&Quit", self.close, KS.Quit, self._icon(TI.ApplicationExit, SP.SP_DialogCloseButton)
+        )
+        self.undo_action = self._action(
+            "&Undo", self.canvas.undo, KS.Undo, self._icon(TI.EditUndo, SP.SP_ArrowBack), "Undo the last stroke"
+        )
+        self.redo_action = self._action(
+            "&Redo", self.canvas.redo, KS.Redo, self._icon(TI.EditRedo, SP.SP_ArrowForward), "Redo a stroke"
+        )
+        self.clear_action = self._action(
+            "&Clear",
+            self.canvas.clear,
+            [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Escape)],
+            self._icon(TI.EditClear, SP.SP_DialogResetButton),
+            "Erase the drawing (Delete or Escape)",
+        )
+        self.load_weights_action = self._action(
+            "&Load weights…", self.load_weights_dialog, tip="Recognise with another weights file"
+        )
+        self.shipped_weights_action = self._action(
+            "Use &shipped weights", self.use_shipped_weights, tip="Recognise with the weights DigitPad ships with"
+        )
         self.train_action = QAction("&Train…", self)  # enabled by the TrainingController
         self.train_action.setEnabled(False)
         self.train_action.setStatusTip("Train new weights on MNIST in the background")
@@ -385,10 +412,13 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from digitpad import __version__
 
-        QMessageBox.about(self, "About DigitPad",
-                          f"<h3>DigitPad {__version__}</h3><p>Draw a digit, see what a neural network "
-                          "reads. Recognition runs locally with a small convolutional network "
-                          "trained on MNIST.</p>")
+        QMessageBox.about(
+            self,
+            "About DigitPad",
+            f"<h3>DigitPad {__version__}</h3><p>Draw a digit, see what a neural network "
+            "reads. Recognition runs locally with a small convolutional network "
+            "trained on MNIST.</p>",
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.training.confirm_close():  # asks only while a training runs
@@ -408,4 +438,3 @@ class MainWindow(QMainWindow):
         self.hide()  # the window goes at once even if the worker finishes a job first
         self.training.shutdown()
         stop_worker(self.worker, self.worker_thread)
-

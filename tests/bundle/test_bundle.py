@@ -48,20 +48,25 @@ def _require_pyinstaller() -> None:
 def _clean_env(home: Path) -> dict[str, str]:
     """The environment of a user who launches the app: no Python settings, own data folders."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DIGITPAD_", "VIRTUAL_ENV"))}
-    env.update({
-        "DIGITPAD_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "QT_QPA_PLATFORM": "offscreen",
-        "DIGITPAD_SMOKE_TIMEOUT": str(RUN_TIMEOUT_S - 60),
-    })
+    env.update(
+        {
+            "DIGITPAD_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "QT_QPA_PLATFORM": "offscreen",
+            "DIGITPAD_SMOKE_TIMEOUT": str(RUN_TIMEOUT_S - 60),
+        }
+    )
     return env
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file in the bundle with its size and modification time."""
-    return {str(p.relative_to(folder)): (p.lstat().st_size, p.lstat().st_mtime_ns)
-            for p in folder.rglob("*") if not p.is_dir() or p.is_symlink()}
+    return {
+        str(p.relative_to(folder)): (p.lstat().st_size, p.lstat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if not p.is_dir() or p.is_symlink()
+    }
 
 
 class Bundle:
@@ -74,8 +79,9 @@ class Bundle:
         self.files_after_build = _snapshot(root)
 
     def run(self, exe: Path, *args: str, timeout: float = RUN_TIMEOUT_S) -> subprocess.CompletedProcess:
-        result = subprocess.run([str(exe), *args], cwd=self.home, env=_clean_env(self.home), timeout=timeout,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [str(exe), *args], cwd=self.home, env=_clean_env(self.home), timeout=timeout, capture_output=True, text=True
+        )
         print(f"$ {exe.name} {' '.join(args)}  -> {result.returncode}\n{result.stdout}\n{result.stderr}")
         return result
 
@@ -85,13 +91,23 @@ def bundle(tmp_path_factory) -> Bundle:
     _require_pyinstaller()
     top = tmp_path_factory.mktemp("bundle")
     work, dist = top / "build", top / "dist"
-    command = [sys.executable, "-m", "PyInstaller", str(SPEC), "--noconfirm", "--log-level", "WARN",
-               "--distpath", str(dist), "--workpath", str(work)]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        str(SPEC),
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     started = time.monotonic()
     try:
-        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
-                                timeout=BUILD_TIMEOUT_S)
+        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
     finally:
         shutil.rmtree(work, ignore_errors=True)  # hundreds of MB of intermediate files
     elapsed = time.monotonic() - started
@@ -130,8 +146,15 @@ def test_layout(bundle: Bundle) -> None:
     dangling = [str(p.relative_to(bundle.root)) for p in bundle.root.rglob("*") if p.is_symlink() and not p.exists()]
     assert dangling == []
     names = {p.name for p in bundle.internal.rglob("*")}
-    for unwanted in ("QtWebEngineCore", "libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6Pdf.so.6", "translations",
-                     "libqgtk3", "libgtk-3"):
+    for unwanted in (
+        "QtWebEngineCore",
+        "libQt6Quick.so.6",
+        "libQt6Qml.so.6",
+        "libQt6Pdf.so.6",
+        "translations",
+        "libqgtk3",
+        "libgtk-3",
+    ):
         assert not any(n.startswith(unwanted) for n in names), unwanted
 
 
@@ -162,8 +185,11 @@ def test_predict_fresh_images_in_every_format(bundle: Bundle, tmp_path: Path) ->
     save(2, "two-white-on-black.gif", ImageOps.invert)  # MNIST's own polarity
     save(3, "three.webp", lambda im: im.convert("RGB"))
     save(4, "four.tiff", lambda im: im.resize((112, 112)))
-    save(5, "five-transparent.png",  # black ink on a transparent background
-         lambda im: Image.merge("LA", (Image.new("L", im.size, 0), ImageOps.invert(im))))
+    save(
+        5,
+        "five-transparent.png",  # black ink on a transparent background
+        lambda im: Image.merge("LA", (Image.new("L", im.size, 0), ImageOps.invert(im))),
+    )
     save(6, "six-rgb.png", lambda im: Image.merge("RGB", (im, im, im)))
     save(9, "nine-big-inverted.png", lambda im: ImageOps.invert(im.resize((600, 600), Image.Resampling.BICUBIC)))
     broken = tmp_path / "broken.png"
@@ -212,8 +238,13 @@ def test_tiny_training_run(bundle: Bundle, mnist_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     saved = list((bundle.home / "data" / "weights").glob("*.pt"))
     assert len(saved) == 1, result.stdout
-    check = bundle.run(bundle.cli, "predict", "--weights", str(saved[0]),
-                       str(bundle.internal / "resources" / "samples" / "digit-3.png"))
+    check = bundle.run(
+        bundle.cli,
+        "predict",
+        "--weights",
+        str(saved[0]),
+        str(bundle.internal / "resources" / "samples" / "digit-3.png"),
+    )
     assert check.returncode == 0, check.stderr
 
 

@@ -15,13 +15,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import digitpad.gui  # noqa: E402,F401  (applies the PySide6 None work-around first)
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from tests.qt_shared import isolated_qsettings  # noqa: E402,F401  (autouse fixture)
-
-from digitpad.gui.main_window import MainWindow  # noqa: E402
-from digitpad.resources import shipped_weights  # noqa: E402
+import digitpad.gui  # noqa: F401  (applies the PySide6 None work-around first)
+from digitpad.gui.main_window import MainWindow
+from digitpad.resources import shipped_weights
+from tests.qt_shared import isolated_qsettings  # noqa: F401  (autouse fixture)
 
 MODEL_TIMEOUT_MS = 30_000  # the first load imports torch on a busy 2-core machine
 ANSWER_TIMEOUT_MS = 10_000
@@ -65,4 +64,3 @@ def make_window(qtbot, settings, weights) -> Iterator[Callable[..., MainWindow]]
 @pytest.fixture
 def window(make_window) -> MainWindow:
     return make_window()
-

@@ -14,8 +14,9 @@ from digitpad.gui.pad.canvas import DrawingCanvas
 Polyline = list[tuple[float, float]]  # paper coordinates, 0..1
 
 # Handwriting-like strokes, one list of polylines per digit.
-ZERO: list[Polyline] = [[(0.5 + 0.22 * math.sin(t / 24 * 2 * math.pi),
-                          0.5 - 0.32 * math.cos(t / 24 * 2 * math.pi)) for t in range(25)]]
+ZERO: list[Polyline] = [
+    [(0.5 + 0.22 * math.sin(t / 24 * 2 * math.pi), 0.5 - 0.32 * math.cos(t / 24 * 2 * math.pi)) for t in range(25)]
+]
 ONE: list[Polyline] = [[(0.42, 0.25), (0.52, 0.15), (0.52, 0.85)]]
 SEVEN: list[Polyline] = [[(0.25, 0.2), (0.75, 0.2), (0.62, 0.45), (0.45, 0.85)]]
 
@@ -27,14 +28,14 @@ def paper_point(canvas: DrawingCanvas, x: float, y: float) -> QPoint:
 
 def draw_stroke(canvas: DrawingCanvas, points: Polyline, steps: int = 6) -> None:
     """Press, move through ``points`` (interpolated), release: one stroke."""
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     paper_point(canvas, *points[0]))
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, paper_point(canvas, *points[0]))
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
         for i in range(1, steps + 1):
             f = i / steps
             QTest.mouseMove(canvas, paper_point(canvas, x0 + (x1 - x0) * f, y0 + (y1 - y0) * f))
-    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       paper_point(canvas, *points[-1]))
+    QTest.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, paper_point(canvas, *points[-1])
+    )
 
 
 def draw(canvas: DrawingCanvas, strokes: list[Polyline]) -> None:
@@ -45,8 +46,9 @@ def draw(canvas: DrawingCanvas, strokes: list[Polyline]) -> None:
 def load_mnist_test(mnist_dir: Path, count: int) -> tuple[np.ndarray, np.ndarray]:
     """The first ``count`` MNIST test images (uint8 N x 28 x 28) and labels."""
     raw = Path(mnist_dir) / "MNIST" / "raw"
-    images = np.fromfile(raw / "t10k-images-idx3-ubyte", dtype=np.uint8, offset=16,
-                         count=count * 28 * 28).reshape(count, 28, 28)
+    images = np.fromfile(raw / "t10k-images-idx3-ubyte", dtype=np.uint8, offset=16, count=count * 28 * 28).reshape(
+        count, 28, 28
+    )
     labels = np.fromfile(raw / "t10k-labels-idx1-ubyte", dtype=np.uint8, offset=8, count=count)
     return images, labels
 

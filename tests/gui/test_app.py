@@ -18,11 +18,12 @@ MODEL_MS = 30_000
 
 
 def test_importing_the_gui_does_not_import_torch_or_numpy():
-    code = ("import sys; import digitpad.gui.app, digitpad.gui.main_window; "
-            "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))")
+    code = (
+        "import sys; import digitpad.gui.app, digitpad.gui.main_window; "
+        "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))"
+    )
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
 
 

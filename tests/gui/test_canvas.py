@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_helpers import ONE, SEVEN, draw, draw_stroke, paper_point
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from digitpad.gui.pad.canvas import EMPTY_TEXT, RENDER_SIZE, DrawingCanvas
-from gui_helpers import ONE, SEVEN, draw, draw_stroke, paper_point
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_pen_width_applies_to_new_strokes_only(canvas):
     draw_stroke(canvas, [(0.2, 0.7), (0.8, 0.7)])
     gray = canvas.render_gray()
     thin = (gray[:, RENDER_SIZE // 2] > 128)[: RENDER_SIZE // 2].sum()
-    thick = (gray[:, RENDER_SIZE // 2] > 128)[RENDER_SIZE // 2:].sum()
+    thick = (gray[:, RENDER_SIZE // 2] > 128)[RENDER_SIZE // 2 :].sum()
     assert [s.width for s in canvas.strokes()] == [8, 40]
     assert thick > 3 * thin
 
@@ -98,8 +98,21 @@ def test_tablet_pen_draws(qtbot, canvas):
 
     def send(kind, x, y, buttons):
         pos = QPointF(paper_point(canvas, x, y))
-        event = QTabletEvent(kind, device, pos, canvas.mapToGlobal(pos), 0.7, 0.0, 0.0, 0.0, 0.0, 0.0,
-                             Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton, buttons)
+        event = QTabletEvent(
+            kind,
+            device,
+            pos,
+            canvas.mapToGlobal(pos),
+            0.7,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.MouseButton.LeftButton,
+            buttons,
+        )
         QApplication.sendEvent(canvas, event)
 
     send(QTabletEvent.Type.TabletPress, 0.5, 0.2, Qt.MouseButton.LeftButton)
@@ -126,12 +139,10 @@ def test_an_image_on_the_paper_gives_way_to_drawing(qtbot, canvas):
 
 
 def test_a_layout_change_mid_stroke_does_not_bend_the_stroke(qtbot, canvas):
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     paper_point(canvas, 0.2, 0.5))
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, paper_point(canvas, 0.2, 0.5))
     QTest.mouseMove(canvas, paper_point(canvas, 0.5, 0.5))
     canvas.resize(500, 500)  # e.g. a panel next to the canvas changed width
     QTest.mouseMove(canvas, paper_point(canvas, 0.8, 0.5))
-    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       paper_point(canvas, 0.8, 0.5))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, paper_point(canvas, 0.8, 0.5))
     ys = [y for _x, y in canvas.strokes()[0].points]
     assert max(ys) - min(ys) < 0.01

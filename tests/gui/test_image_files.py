@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_helpers import ONE, draw, load_mnist_test
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from digitpad.gui.main_window import IMAGE_FILTER
-from gui_helpers import ONE, draw, load_mnist_test
 
 ANSWER_MS = 10_000
 
@@ -37,8 +37,10 @@ def digit_files(tmp_path, mnist_dir) -> dict[str, tuple[Path, int]]:
 
 
 def _wait_answer(qtbot, window):
-    qtbot.waitUntil(lambda: window.shown_request_id == window.latest_request_id
-                    and window.last_prediction is not None, timeout=ANSWER_MS)
+    qtbot.waitUntil(
+        lambda: window.shown_request_id == window.latest_request_id and window.last_prediction is not None,
+        timeout=ANSWER_MS,
+    )
     return window.last_prediction
 
 
@@ -78,12 +80,12 @@ def test_dropping_a_file_opens_it(qtbot, window, digit_files):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     where = QPointF(window.canvas.geometry().center())
-    enter = QDragEnterEvent(where.toPoint(), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        where.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, drop)
     assert drop.isAccepted()
     assert _wait_answer(qtbot, window).digit == label
@@ -93,8 +95,13 @@ def test_dropping_a_file_opens_it(qtbot, window, digit_files):
 def test_dragging_text_is_refused(window):
     mime = QMimeData()
     mime.setText("hello")
-    enter = QDragEnterEvent(QPointF(10, 10).toPoint(), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPointF(10, 10).toPoint(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     enter.ignore()
     QApplication.sendEvent(window, enter)
     assert not enter.isAccepted()
@@ -122,8 +129,10 @@ def test_paste_an_image_and_a_file(qtbot, window, digit_files):
 
 def _bomb_png(path: Path, side: int = 60_000) -> None:
     """A tiny PNG whose header claims side x side pixels (a decompression bomb)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     body = zlib.compress(b"\x00" * 1000)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))

@@ -6,11 +6,11 @@ import threading
 
 import numpy as np
 import pytest
+from tests_gui_support import GatedPredictor, Relay
 
 from digitpad.gui.pad.inference_worker import InferenceWorker, load_predictor, start_worker, stop_worker
 from digitpad.gui.widgets.qimage_array import gray_to_qimage
 from tests.qt_shared import drawn_seven
-from tests_gui_support import GatedPredictor, Relay
 
 MODEL_TIMEOUT_MS = 30_000
 
@@ -67,8 +67,7 @@ def test_a_flood_of_requests_answers_only_the_first_and_the_newest(qtbot, run_wo
     qtbot.waitUntil(gated.entered.is_set, timeout=10_000)  # the worker is now busy with request 1
     for request_id in range(2, 201):
         worker.request_drawing(request_id, image)
-    with qtbot.waitSignal(relay.predicted, timeout=10_000,
-                          check_params_cb=lambda request_id, _p: request_id == 200):
+    with qtbot.waitSignal(relay.predicted, timeout=10_000, check_params_cb=lambda request_id, _p: request_id == 200):
         gated.release.set()
     assert relay.ids == [1, 200]
     assert gated.calls == 2
@@ -78,8 +77,10 @@ def test_bad_weights_keep_the_current_model(qtbot, run_worker, tmp_path):
     worker, relay = run_worker()
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"not a checkpoint")
-    with qtbot.waitSignal(relay.weights_failed, timeout=10_000) as failed, \
-            qtbot.assertNotEmitted(relay.weights_loaded, wait=100):
+    with (
+        qtbot.waitSignal(relay.weights_failed, timeout=10_000) as failed,
+        qtbot.assertNotEmitted(relay.weights_loaded, wait=100),
+    ):
         worker.load_weights(str(broken))
     assert failed.args[0] and "\n" not in failed.args[0]
     with qtbot.waitSignal(relay.predicted, timeout=10_000) as blocker:
@@ -89,8 +90,10 @@ def test_bad_weights_keep_the_current_model(qtbot, run_worker, tmp_path):
 
 def test_missing_weights_at_start_fall_back_to_the_shipped_ones(qtbot, run_worker, tmp_path):
     worker, relay = run_worker(wait=False)
-    with qtbot.waitSignal(relay.weights_loaded, timeout=MODEL_TIMEOUT_MS) as loaded, \
-            qtbot.waitSignal(relay.weights_failed, timeout=MODEL_TIMEOUT_MS) as failed:
+    with (
+        qtbot.waitSignal(relay.weights_loaded, timeout=MODEL_TIMEOUT_MS) as loaded,
+        qtbot.waitSignal(relay.weights_failed, timeout=MODEL_TIMEOUT_MS) as failed,
+    ):
         worker.load_weights(str(tmp_path / "gone.pt"))
     assert "gone.pt" in failed.args[0]
     description = loaded.args[0]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import pytest
+from gui_helpers import ONE, SEVEN, ZERO, draw, load_mnist_test, mnist_strokes
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from tests_gui_support import GatedPredictor, Relay
 
 from digitpad.gui.main_window import LOADING_TEXT
 from digitpad.gui.pad.result_panel import PLACEHOLDER_DIGIT
-from gui_helpers import ONE, SEVEN, ZERO, draw, load_mnist_test, mnist_strokes
-from tests_gui_support import GatedPredictor, Relay
 
 ANSWER_MS = 10_000
 
@@ -18,8 +17,10 @@ ANSWER_MS = 10_000
 def draw_and_wait(qtbot, window, strokes):
     """Draw, then wait until the answer to the newest request is on screen."""
     draw(window.canvas, strokes)
-    qtbot.waitUntil(lambda: window.last_prediction is not None
-                    and window.shown_request_id == window.latest_request_id, timeout=ANSWER_MS)
+    qtbot.waitUntil(
+        lambda: window.last_prediction is not None and window.shown_request_id == window.latest_request_id,
+        timeout=ANSWER_MS,
+    )
     return window.last_prediction
 
 
@@ -27,8 +28,9 @@ def test_starts_loading_then_ready(qtbot, make_window):
     window = make_window(wait=False)
     # the window is up before the model: "Loading model…" (unless the load already won the race)
     assert window.statusBar().currentMessage() == LOADING_TEXT or window.model_description
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Ready — model: digitpad.pt (shipped"),
-                    timeout=30_000)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage().startswith("Ready — model: digitpad.pt (shipped"), timeout=30_000
+    )
     assert window.result_panel.shown_digit() is None
     assert window.result_panel.digit_label.text() == PLACEHOLDER_DIGIT
     assert window.train_action.isEnabled()  # Model > Train… is available
@@ -49,7 +51,7 @@ def test_traced_mnist_digits_are_recognised(qtbot, window, mnist_dir):
     images, labels = load_mnist_test(mnist_dir, 12)
     window.pen_width_box.setValue(12)
     right = 0
-    for image, label in zip(images, labels):
+    for image, label in zip(images, labels, strict=False):
         window.canvas.clear()
         prediction = draw_and_wait(qtbot, window, mnist_strokes(image))
         right += prediction.digit == int(label)
@@ -106,8 +108,9 @@ def test_stale_answers_are_dropped(qtbot, make_window):
     qtbot.waitUntil(gated.entered.is_set, timeout=ANSWER_MS)
     draw(window.canvas, [[(0.3, 0.5), (0.7, 0.5)]])  # newer requests while the worker is busy
     newest = window.latest_request_id
-    with qtbot.waitSignal(window.prediction_shown, timeout=ANSWER_MS,
-                          check_params_cb=lambda request_id: request_id == newest):
+    with qtbot.waitSignal(
+        window.prediction_shown, timeout=ANSWER_MS, check_params_cb=lambda request_id: request_id == newest
+    ):
         gated.release.set()
     assert window.stale_answers >= 1
     assert gated.calls == 2  # the held request and the newest one, nothing in between

@@ -79,7 +79,7 @@ class GatedPredictor:
         self.calls = 0
         self._real: Any = None
 
-    def factory(self, path: Path) -> "GatedPredictor":
+    def factory(self, path: Path) -> GatedPredictor:
         self._real = load_predictor(path)
         return self
 

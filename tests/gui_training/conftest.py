@@ -15,13 +15,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import digitpad.gui  # noqa: E402,F401  (applies the PySide6 None work-around first)
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from tests.qt_shared import isolated_qsettings  # noqa: E402,F401  (autouse fixture)
-
-from tests.mnist_fixture import write_tiny_mnist  # noqa: E402
-
+import digitpad.gui  # noqa: F401  (applies the PySide6 None work-around first)
+from tests.mnist_fixture import write_tiny_mnist
+from tests.qt_shared import isolated_qsettings  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture
@@ -46,8 +44,13 @@ def initial_weights(tmp_path_factory) -> Path:
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp("weights") / "initial.pt"
     model = build_model("linear")
-    return save_checkpoint(path, model_name="linear", state_dict=model.state_dict(),
-                           config={"model": "linear"}, meta={"test_accuracy": 0.1})
+    return save_checkpoint(
+        path,
+        model_name="linear",
+        state_dict=model.state_dict(),
+        config={"model": "linear"},
+        meta={"test_accuracy": 0.1},
+    )
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ import pytest
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
-
 from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
+
 from digitpad.checkpoint import load_checkpoint
 from digitpad.gui.pad.inference_worker import InferenceWorker, start_worker, stop_worker
 from digitpad.gui.training.controller import TrainingController
 from digitpad.trainer import TrainConfig
 from tests.qt_shared import drawn_seven
-
 
 seven = drawn_seven
 
@@ -84,8 +83,9 @@ class Harness(QObject):
         self.inference_thread = start_worker(self.inference)
         with qtbot.waitSignal(self.gui.weights_loaded, timeout=MODEL_TIMEOUT_MS):
             self.inference.load_weights(str(initial))
-        self.controller = TrainingController(self.window, self.train_action, self.inference,
-                                             settings=settings, weights_dir=weights_dir)
+        self.controller = TrainingController(
+            self.window, self.train_action, self.inference, settings=settings, weights_dir=weights_dir
+        )
         self.controller.open_dialog()  # creates the training worker
         self.controller.dialog.hide()
         w = self.controller.worker
@@ -96,8 +96,9 @@ class Harness(QObject):
         self.qtbot = qtbot
 
     def probabilities(self, request_id: int) -> np.ndarray:
-        with self.qtbot.waitSignal(self.gui.predicted, timeout=10_000,
-                                   check_params_cb=lambda rid, _p: rid == request_id) as blocker:
+        with self.qtbot.waitSignal(
+            self.gui.predicted, timeout=10_000, check_params_cb=lambda rid, _p: rid == request_id
+        ) as blocker:
             self.inference.request_drawing(request_id, seven())
         return blocker.args[1].probabilities
 
@@ -142,7 +143,7 @@ def test_train_action_opens_the_dialog_and_a_run_ends_in_the_report(qtbot, harne
     assert report.heatmap.matrix().sum() == 200 and report.table.rowCount() == 10
     assert report.gallery.count() == min(outcome.errors, 120) == len(outcome.misclassified)
     assert outcome.misclassified.dtype == np.uint8 and outcome.misclassified.shape[1:] == (28, 28)
-    assert all(t != p for t, p in zip(outcome.true_labels, outcome.predicted_labels))
+    assert all(t != p for t, p in zip(outcome.true_labels, outcome.predicted_labels, strict=False))
     saved = Path(outcome.weights_path)
     assert saved.parent == weights_dir and saved.name.startswith("linear-")
     assert load_checkpoint(saved).test_accuracy == pytest.approx(outcome.test_accuracy)
@@ -166,7 +167,12 @@ def test_settings_are_remembered(qtbot, settings, harness, tiny_mnist):
     qtbot.addWidget(again)
     config = again.config()
     assert (config.model, config.epochs, config.lr, config.augment, config.data_dir) == (
-        "mlp", 7, pytest.approx(0.02), False, str(tiny_mnist))
+        "mlp",
+        7,
+        pytest.approx(0.02),
+        False,
+        str(tiny_mnist),
+    )
 
 
 def test_the_form_refuses_invalid_values(harness):
@@ -186,8 +192,10 @@ def test_cancel_mid_epoch_keeps_a_usable_best_model(qtbot, harness, tiny_mnist):
         h.controller.start(config)
     first = blocker.args[0]
     assert first.step < first.steps_per_epoch
-    with qtbot.waitSignal(h.controller.run_cancelled, timeout=RUN_TIMEOUT_MS) as blocker, \
-            qtbot.assertNotEmitted(h.controller.run_finished):
+    with (
+        qtbot.waitSignal(h.controller.run_cancelled, timeout=RUN_TIMEOUT_MS) as blocker,
+        qtbot.assertNotEmitted(h.controller.run_finished),
+    ):
         h.controller.cancel()  # a direct call: the worker thread is busy training
     outcome = blocker.args[0]
     assert outcome is not None and outcome.cancelled and outcome.steps < 50 * 75
@@ -211,9 +219,11 @@ def test_unreadable_data_fails_and_leaves_the_weights_in_use(qtbot, harness, tmp
     for name in MNIST_FILES:
         (raw / name).write_bytes(b"\x00\x00\x08\x03not an idx file")
     h.controller.open_dialog()
-    with qtbot.waitSignal(h.controller.run_failed, timeout=RUN_TIMEOUT_MS) as blocker, \
-            qtbot.assertNotEmitted(h.gui.weights_loaded), \
-            qtbot.assertNotEmitted(h.controller.report_shown):
+    with (
+        qtbot.waitSignal(h.controller.run_failed, timeout=RUN_TIMEOUT_MS) as blocker,
+        qtbot.assertNotEmitted(h.gui.weights_loaded),
+        qtbot.assertNotEmitted(h.controller.report_shown),
+    ):
         h.controller.start(quick(broken))
     message = blocker.args[0]
     assert "MNIST" in message and "\n" not in message
@@ -250,8 +260,10 @@ def test_an_offline_download_fails_clearly_and_changes_nothing(qtbot, harness, t
     empty = tmp_path / "empty"
     empty.mkdir()
     h.controller.open_dialog()
-    with qtbot.waitSignal(h.gui.download_failed, timeout=RUN_TIMEOUT_MS) as blocker, \
-            qtbot.assertNotEmitted(h.gui.started):
+    with (
+        qtbot.waitSignal(h.gui.download_failed, timeout=RUN_TIMEOUT_MS) as blocker,
+        qtbot.assertNotEmitted(h.gui.started),
+    ):
         h.controller.start(quick(empty))
     assert "Could not download MNIST" in blocker.args[0] and "Nothing was changed" in blocker.args[0]
     qtbot.waitUntil(lambda: not h.controller.is_running())

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 import shiboken6
-
+from test_training_flow import GuiSide, seven
 from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
+
 from digitpad.gui.main_window import MainWindow
 from digitpad.trainer import TrainConfig
-from test_training_flow import GuiSide, seven
 
 
 @pytest.fixture
@@ -33,8 +32,9 @@ def wired_window(qtbot, settings, initial_weights, monkeypatch):
 
 
 def probabilities(qtbot, window, request_id: int) -> np.ndarray:
-    with qtbot.waitSignal(window.gui.predicted, timeout=10_000,
-                          check_params_cb=lambda rid, _p: rid == request_id) as blocker:
+    with qtbot.waitSignal(
+        window.gui.predicted, timeout=10_000, check_params_cb=lambda rid, _p: rid == request_id
+    ) as blocker:
         window.worker.request_drawing(request_id, seven())
     return blocker.args[1].probabilities
 
@@ -67,8 +67,9 @@ def test_swap_from_the_report_then_use_shipped_weights(qtbot, wired_window, tiny
     controller = window.training
     before = probabilities(qtbot, window, 101)
     controller.open_dialog()
-    config = TrainConfig(model="linear", epochs=1, batch_size=32, lr=0.05, max_steps=3,
-                         data_dir=str(tiny_mnist), threads=1)
+    config = TrainConfig(
+        model="linear", epochs=1, batch_size=32, lr=0.05, max_steps=3, data_dir=str(tiny_mnist), threads=1
+    )
     with qtbot.waitSignal(controller.report_shown, timeout=RUN_TIMEOUT_MS) as blocker:
         controller.start(config)
     report = blocker.args[0]

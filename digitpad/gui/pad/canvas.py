@@ -67,8 +67,7 @@ def stroke_path(points: list[QPointF]) -> QPainterPath:
 
 
 def _ink_pen(color: QColor, width: float) -> QPen:
-    return QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                Qt.PenJoinStyle.RoundJoin)
+    return QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
 
 
 class DrawingCanvas(QWidget):
@@ -211,8 +210,7 @@ class DrawingCanvas(QWidget):
         return strokes
 
     @staticmethod
-    def _paint_strokes(painter: QPainter, side: float, color: QColor | Qt.GlobalColor,
-                       strokes: list[Stroke]) -> None:
+    def _paint_strokes(painter: QPainter, side: float, color: QColor | Qt.GlobalColor, strokes: list[Stroke]) -> None:
         for stroke in strokes:
             pen = _ink_pen(QColor(color), stroke.width * side / RENDER_SIZE)
             painter.setPen(pen)
@@ -225,8 +223,10 @@ class DrawingCanvas(QWidget):
     def _rebuild_store(self) -> None:
         """Re-render every stroke into the backing store (resize, undo, theme)."""
         ratio = self.devicePixelRatioF()
-        store = QImage(QSize(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio))),
-                       QImage.Format.Format_ARGB32_Premultiplied)
+        store = QImage(
+            QSize(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio))),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
         store.setDevicePixelRatio(ratio)
         store.fill(Qt.GlobalColor.transparent)
         rect = self.paper_rect()
@@ -293,8 +293,9 @@ class DrawingCanvas(QWidget):
         image = self._image
         assert image is not None
         size = image.size().toSizeF().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        target = QRectF(rect.center().x() - size.width() / 2, rect.center().y() - size.height() / 2,
-                        size.width(), size.height())
+        target = QRectF(
+            rect.center().x() - size.width() / 2, rect.center().y() - size.height() / 2, size.width(), size.height()
+        )
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(target, image)
 
@@ -338,8 +339,7 @@ class DrawingCanvas(QWidget):
 
     def event(self, event: QEvent) -> bool:
         kind = event.type()
-        if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
-                    QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
+        if kind in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
             assert isinstance(event, QTouchEvent)
             points = event.points()
             if points:  # one finger draws; further fingers are ignored

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QMutex, QMutexLocker, QObject, QThread, Qt, Signal, Slot
+from PySide6.QtCore import QMutex, QMutexLocker, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from digitpad.gui.widgets.worker_thread import start_worker_thread, stop_worker_thread
@@ -72,8 +72,7 @@ class InferenceWorker(QObject):
     weights_failed = Signal(str)  # one user-facing line
     _wake = Signal()
 
-    def __init__(self, fallback_weights: Path | None = None,
-                 predictor_factory: PredictorFactory | None = None) -> None:
+    def __init__(self, fallback_weights: Path | None = None, predictor_factory: PredictorFactory | None = None) -> None:
         super().__init__()
         self._fallback = Path(fallback_weights) if fallback_weights else None
         self._factory = predictor_factory or load_predictor

@@ -62,8 +62,11 @@ class ProbabilityBars(QWidget):
             font = painter.font()
             font.setBold(best)
             painter.setFont(font)
-            painter.drawText(QRectF(0, top, label_w - 6, row),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(digit))
+            painter.drawText(
+                QRectF(0, top, label_w - 6, row),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                str(digit),
+            )
             track = QRectF(label_w, top + row * 0.2, bar_w, row * 0.6)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
@@ -74,6 +77,8 @@ class ProbabilityBars(QWidget):
                 painter.setBrush(palette.color(role))
                 painter.drawRoundedRect(fill, 3, 3)
             painter.setPen(palette.color(text_role))
-            painter.drawText(QRectF(label_w + bar_w, top, pct_w, row),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             f"{value:.0%}" if value > 0 else "")
+            painter.drawText(
+                QRectF(label_w + bar_w, top, pct_w, row),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"{value:.0%}" if value > 0 else "",
+            )

@@ -73,7 +73,8 @@ class ResultPanel(QWidget):
         unsure = confidence < UNSURE_BELOW
         self.digit_label.setText(str(int(prediction.digit)))
         self.digit_label.setForegroundRole(
-            QPalette.ColorRole.PlaceholderText if unsure else QPalette.ColorRole.WindowText)
+            QPalette.ColorRole.PlaceholderText if unsure else QPalette.ColorRole.WindowText
+        )
         self.confidence_label.setText(f"Unsure: {confidence:.0%}" if unsure else f"{confidence:.0%} confident")
         self.bars.set_values([float(p) for p in prediction.probabilities], int(prediction.digit))
         self.preview.set_image(gray_to_qimage(prediction.preview))

@@ -126,6 +126,7 @@ class _Run:
 
 def _install_error_hooks(run: _Run) -> None:
     """Every uncaught exception, in any thread, and every critical Qt message fails the run."""
+
     def excepthook(kind, value, tb) -> None:
         text = "".join(traceback.format_exception(kind, value, tb))
         print(text, file=sys.stderr, flush=True)
@@ -190,7 +191,7 @@ def run_smoke(out: str | Path, image: str | None = None, timeout_s: float | None
     faulthandler.dump_traceback_later(timeout_s + 30, exit=True, file=hang_log)
     try:
         return _run_window(run, image)
-    except BaseException as error:  # noqa: BLE001 - a smoke run reports everything
+    except BaseException as error:
         traceback.print_exc()
         run.error(f"{type(error).__name__}: {error}")
         return EXIT_FAILED
@@ -207,7 +208,7 @@ def _hang_log(out: Path) -> Any:
         return sys.stderr
     except (AttributeError, OSError, ValueError):
         out.parent.mkdir(parents=True, exist_ok=True)
-        return open(out.with_name(out.name + ".hang.txt"), "w", encoding="utf-8")  # noqa: SIM115 - lives to exit
+        return open(out.with_name(out.name + ".hang.txt"), "w", encoding="utf-8")
 
 
 class _Observer(QObject):
@@ -249,12 +250,14 @@ class _Observer(QObject):
     def prediction_shown(self, _request_id: int) -> None:
         prediction = self._window.last_prediction
         self._run.mark("first_prediction")
-        self._run.result.update({
-            "empty": bool(prediction.empty),
-            "digit": prediction.digit,
-            "confidence": round(float(prediction.confidence), 6),
-            "probabilities": [round(float(p), 6) for p in prediction.probabilities],
-        })
+        self._run.result.update(
+            {
+                "empty": bool(prediction.empty),
+                "digit": prediction.digit,
+                "confidence": round(float(prediction.confidence), 6),
+                "probabilities": [round(float(p), 6) for p in prediction.probabilities],
+            }
+        )
         if self._expected is not None and prediction.digit != self._expected:
             self._run.error(f"recognised {prediction.digit} in {self._sample.name}, expected {self._expected}")
         self._finish(EXIT_OK)
@@ -279,8 +282,9 @@ def _run_window(run: _Run, image: str | None) -> int:
     run.mark("qt_imported")
     sample = _pick_sample(image)
     expected = _expected_digit(sample)
-    run.result.update({"sample": sample.name, "sample_path": str(sample), "expected": expected,
-                       "asset_root": str(asset_root())})
+    run.result.update(
+        {"sample": sample.name, "sample_path": str(sample), "expected": expected, "asset_root": str(asset_root())}
+    )
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "digitpad"])
     app.setOrganizationName(ORGANIZATION)

@@ -72,8 +72,9 @@ class _Chart:
         steps = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0)
         self.y_axis.setTickInterval(next((t for t in steps if span / t <= 6), span / 5))
 
-    def add(self, series: QLineSeries, x: float, y: float, *, floor: float | None = None,
-            ceiling: float | None = None) -> None:
+    def add(
+        self, series: QLineSeries, x: float, y: float, *, floor: float | None = None, ceiling: float | None = None
+    ) -> None:
         series.append(x, y)
         if self.low <= y <= self.high:
             return  # grow only: a range change repaints the whole chart

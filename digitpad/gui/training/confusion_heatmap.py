@@ -20,9 +20,11 @@ ERROR_COLOUR = QColor(214, 39, 40)
 
 def _blend(a: QColor, b: QColor, t: float) -> QColor:
     t = min(max(t, 0.0), 1.0)
-    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t,
-                           a.greenF() + (b.greenF() - a.greenF()) * t,
-                           a.blueF() + (b.blueF() - a.blueF()) * t)
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * t,
+        a.greenF() + (b.greenF() - a.greenF()) * t,
+        a.blueF() + (b.blueF() - a.blueF()) * t,
+    )
 
 
 def _luminance(c: QColor) -> float:
@@ -37,8 +39,10 @@ class ConfusionHeatmap(QWidget):
         self._matrix = np.zeros((10, 10), dtype=np.int64)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(QSize(300, 300))
-        self.setToolTip("Rows: true digit. Columns: predicted digit. "
-                        "Colour: share of the row (diagonal: correct, elsewhere: errors).")
+        self.setToolTip(
+            "Rows: true digit. Columns: predicted digit. "
+            "Colour: share of the row (diagonal: correct, elsewhere: errors)."
+        )
 
     def set_matrix(self, matrix: np.ndarray) -> None:
         """Show ``matrix`` (rows true digit, columns predicted)."""
@@ -79,10 +83,14 @@ class ConfusionHeatmap(QWidget):
         painter.drawText(QRectF(0, 0, label_w, label_h), Qt.AlignmentFlag.AlignCenter, "true")
         painter.setFont(self.font())
         for d in range(10):
-            painter.drawText(QRectF(left + d * side, label_h / 2, side, label_h / 2),
-                             Qt.AlignmentFlag.AlignCenter, str(d))
-            painter.drawText(QRectF(0, top + d * side, label_w - 6, side),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, str(d))
+            painter.drawText(
+                QRectF(left + d * side, label_h / 2, side, label_h / 2), Qt.AlignmentFlag.AlignCenter, str(d)
+            )
+            painter.drawText(
+                QRectF(0, top + d * side, label_w - 6, side),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                str(d),
+            )
         small = QFont(self.font())
         small.setPointSizeF(max(6.0, min(small.pointSizeF(), side / 3.2)))
         painter.setFont(small)
@@ -96,7 +104,8 @@ class ConfusionHeatmap(QWidget):
                 painter.drawRect(rect)
                 count = int(self._matrix[r, c])
                 if count:
-                    painter.setPen(QColor(Qt.GlobalColor.black) if _luminance(fill) > 0.5
-                                   else QColor(Qt.GlobalColor.white))
+                    painter.setPen(
+                        QColor(Qt.GlobalColor.black) if _luminance(fill) > 0.5 else QColor(Qt.GlobalColor.white)
+                    )
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
         painter.end()

@@ -24,7 +24,6 @@ from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-
 if TYPE_CHECKING:
     from digitpad.gui.training.dialog import TrainingDialog
     from digitpad.gui.training.report import TrainingReport
@@ -41,18 +40,25 @@ class TrainingController(QObject):
     """
 
     # For tests and the benchmark: the GUI-side ends of a run.
-    run_finished = Signal(object)   # TrainingOutcome
+    run_finished = Signal(object)  # TrainingOutcome
     run_cancelled = Signal(object)  # TrainingOutcome, or None when nothing was saved
     run_failed = Signal(str)
-    report_shown = Signal(object)   # TrainingReport
-    weights_swapped = Signal(str)   # the path now in use
+    report_shown = Signal(object)  # TrainingReport
+    weights_swapped = Signal(str)  # the path now in use
     _run_requested = Signal(object)
     _download_requested = Signal(str)
     _probe_requested = Signal()
 
-    def __init__(self, parent: QWidget, train_action: QAction, inference_worker: Any, *,
-                 load_weights: Callable[[str], None] | None = None, settings: QSettings | None = None,
-                 weights_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        train_action: QAction,
+        inference_worker: Any,
+        *,
+        load_weights: Callable[[str], None] | None = None,
+        settings: QSettings | None = None,
+        weights_dir: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self._window = parent
         self._action = train_action
@@ -146,11 +152,14 @@ class TrainingController(QObject):
         self._run_requested.emit(config)
 
     def ask_missing_data(self, folder: Path) -> str:
-        """"download", "choose" or "cancel" (a modal question; tests replace this method)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "MNIST not found",
-                          f"The MNIST files were not found in\n{folder}\n\n"
-                          "Download them there now (about 12 MB), or choose another folder?",
-                          parent=self.dialog or self._window)
+        """ "download", "choose" or "cancel" (a modal question; tests replace this method)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "MNIST not found",
+            f"The MNIST files were not found in\n{folder}\n\n"
+            "Download them there now (about 12 MB), or choose another folder?",
+            parent=self.dialog or self._window,
+        )
         download = box.addButton("&Download", QMessageBox.ButtonRole.AcceptRole)
         choose = box.addButton("C&hoose folder…", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -205,8 +214,7 @@ class TrainingController(QObject):
         if outcome is None:
             self._end("Cancelled before the first step; nothing was saved.")
         else:
-            self._end(f"Cancelled: kept the best model so far (test accuracy "
-                      f"{100 * outcome.test_accuracy:.2f}%)")
+            self._end(f"Cancelled: kept the best model so far (test accuracy {100 * outcome.test_accuracy:.2f}%)")
             if not self._closed:
                 self.show_report(outcome)
         self.run_cancelled.emit(outcome)
@@ -296,10 +304,13 @@ class TrainingController(QObject):
     def ask_stop_training(self) -> bool:
         """A modal question (tests replace this method)."""
         answer = QMessageBox.question(
-            self._window, "Training in progress",
+            self._window,
+            "Training in progress",
             "A training run is still going. Stop it and quit?\n\n"
             "The best model so far is saved to your weights folder; the weights in use do not change.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def shutdown(self) -> None:

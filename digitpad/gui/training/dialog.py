@@ -46,7 +46,7 @@ MAX_LOG_LINES = 2000
 
 
 def format_duration(seconds: float) -> str:
-    """"1 h 02 min", "3 min 05 s", "42 s"."""
+    """ "1 h 02 min", "3 min 05 s", "42 s"."""
     s = max(0, int(round(seconds)))
     if s >= 3600:
         return f"{s // 3600} h {s % 3600 // 60:02d} min"
@@ -74,8 +74,9 @@ class TrainingDialog(QDialog):
         names = [DEFAULT_MODEL] + [n for n in MODELS if n != DEFAULT_MODEL]  # the default first
         for name in names:
             self.model_box.addItem(name, name)
-            self.model_box.setItemData(self.model_box.count() - 1, MODELS[name].description,
-                                       Qt.ItemDataRole.ToolTipRole)
+            self.model_box.setItemData(
+                self.model_box.count() - 1, MODELS[name].description, Qt.ItemDataRole.ToolTipRole
+            )
         self.model_info = QLabel()
         self.model_info.setWordWrap(True)
         self.model_info.setEnabled(False)  # dimmed: a description, not a control
@@ -200,10 +201,15 @@ class TrainingDialog(QDialog):
     def config(self) -> TrainConfig:
         """A ``TrainConfig`` from the form (the spin boxes only hold valid values)."""
         return TrainConfig(
-            model=str(self.model_box.currentData()), epochs=self.epochs_box.value(),
-            batch_size=self.batch_box.value(), lr=self.lr_box.value(),
-            augment=self.augment_box.isChecked(), device=str(self.device_box.currentData()),
-            data_dir=str(self.data_folder()), threads=1)
+            model=str(self.model_box.currentData()),
+            epochs=self.epochs_box.value(),
+            batch_size=self.batch_box.value(),
+            lr=self.lr_box.value(),
+            augment=self.augment_box.isChecked(),
+            device=str(self.device_box.currentData()),
+            data_dir=str(self.data_folder()),
+            threads=1,
+        )
 
     @Slot(list)
     def set_devices(self, devices: list) -> None:
@@ -271,9 +277,11 @@ class TrainingDialog(QDialog):
         self.epoch_bar.setValue(0)
         self._steps_per_epoch = event.steps_per_epoch
         self.stats_label.setText(f"Training {event.model} on {event.device} ({event.precision})…")
-        self.append_log(f"{event.model}: {event.parameters:,} parameters, {event.train_size:,} training "
-                        f"and {event.test_size:,} test images, {event.epochs} epochs of "
-                        f"{event.steps_per_epoch} steps on {event.device} ({event.precision})")
+        self.append_log(
+            f"{event.model}: {event.parameters:,} parameters, {event.train_size:,} training "
+            f"and {event.test_size:,} test images, {event.epochs} epochs of "
+            f"{event.steps_per_epoch} steps on {event.device} ({event.precision})"
+        )
 
     def show_progress(self, event: StepProgress) -> None:
         self.overall_bar.setValue(event.steps_total)
@@ -282,15 +290,18 @@ class TrainingDialog(QDialog):
         self.stats_label.setText(
             f"Epoch {event.epoch}/{event.epochs}, step {event.step}/{event.steps_per_epoch} — "
             f"{event.images_per_s:,.0f} images/s — ETA {format_duration(event.eta_s)} — "
-            f"loss {event.loss:.3f}, accuracy {100 * event.accuracy:.1f}%")
+            f"loss {event.loss:.3f}, accuracy {100 * event.accuracy:.1f}%"
+        )
         self.charts.add_step(event.steps_total / max(1, event.steps_per_epoch), event.loss, event.accuracy)
 
     def show_epoch(self, event: EpochFinished) -> None:
         self.charts.add_epoch(event.epoch, event.test_loss, event.test_accuracy)
         best = " (best so far)" if event.is_best else ""
-        self.append_log(f"epoch {event.epoch}/{event.epochs}: train loss {event.train_loss:.4f}, "
-                        f"train accuracy {100 * event.train_accuracy:.2f}%, test accuracy "
-                        f"{100 * event.test_accuracy:.2f}%{best} ({format_duration(event.seconds)})")
+        self.append_log(
+            f"epoch {event.epoch}/{event.epochs}: train loss {event.train_loss:.4f}, "
+            f"train accuracy {100 * event.train_accuracy:.2f}%, test accuracy "
+            f"{100 * event.test_accuracy:.2f}%{best} ({format_duration(event.seconds)})"
+        )
 
     def show_ended(self, text: str) -> None:
         """The run is over (finished, cancelled or failed): unlock the form and say how it ended."""

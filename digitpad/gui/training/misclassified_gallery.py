@@ -19,8 +19,9 @@ def digit_pixmap(image: np.ndarray, size: int = ICON_PX) -> QPixmap:
     data = np.ascontiguousarray(image, dtype=np.uint8)
     h, w = data.shape
     qimage = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()  # own the pixels
-    return QPixmap.fromImage(qimage.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.FastTransformation))
+    return QPixmap.fromImage(
+        qimage.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+    )
 
 
 class MisclassifiedGallery(QListWidget):
@@ -37,11 +38,12 @@ class MisclassifiedGallery(QListWidget):
         self.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.setWordWrap(False)
 
-    def set_images(self, images: np.ndarray, true_labels: np.ndarray, predicted: np.ndarray,
-                   total_errors: int | None = None) -> None:
+    def set_images(
+        self, images: np.ndarray, true_labels: np.ndarray, predicted: np.ndarray, total_errors: int | None = None
+    ) -> None:
         """Show ``images`` with their labels; ``total_errors`` notes when only some are shown."""
         self.clear()
-        for image, true, pred in zip(images, true_labels, predicted):
+        for image, true, pred in zip(images, true_labels, predicted, strict=False):
             item = QListWidgetItem(QIcon(digit_pixmap(image)), f"{int(true)} → {int(pred)}")
             item.setToolTip(f"A {int(true)}, read as {int(pred)}")
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -63,8 +63,13 @@ class TrainingReport(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         for row, m in enumerate(outcome.per_class):
-            values = (str(m.digit), f"{100 * m.precision:.2f}%", f"{100 * m.recall:.2f}%",
-                      f"{100 * m.f1:.2f}%", str(m.support))
+            values = (
+                str(m.digit),
+                f"{100 * m.precision:.2f}%",
+                f"{100 * m.recall:.2f}%",
+                f"{100 * m.f1:.2f}%",
+                str(m.support),
+            )
             for column, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -74,8 +79,7 @@ class TrainingReport(QDialog):
         QVBoxLayout(table_box).addWidget(self.table)
 
         self.gallery = MisclassifiedGallery()
-        self.gallery.set_images(outcome.misclassified, outcome.true_labels, outcome.predicted_labels,
-                                outcome.errors)
+        self.gallery.set_images(outcome.misclassified, outcome.true_labels, outcome.predicted_labels, outcome.errors)
         shown = len(outcome.misclassified)
         more = f" (the first {shown})" if outcome.errors > shown else ""
         gallery_box = QGroupBox(f"Misclassified test digits: {outcome.errors}{more}, true → predicted")
@@ -107,13 +111,18 @@ class TrainingReport(QDialog):
 
     def _summary_html(self) -> str:
         o = self.outcome
-        state = ("<b>Cancelled</b>: the report shows the best weights kept before the stop."
-                 if o.cancelled else "Training finished.")
-        return (f"<p>{state}</p><p style='font-size:large'>Test accuracy <b>{100 * o.test_accuracy:.2f}%</b> "
-                f"({o.test_count - o.errors:,} of {o.test_count:,} test digits; {o.errors:,} wrong), "
-                f"best after epoch {o.best_epoch}.</p>"
-                f"<p>Model <b>{_escape(o.model)}</b> on {_escape(o.device)}, {o.steps:,} steps in "
-                f"{o.seconds:.0f} s.</p>")
+        state = (
+            "<b>Cancelled</b>: the report shows the best weights kept before the stop."
+            if o.cancelled
+            else "Training finished."
+        )
+        return (
+            f"<p>{state}</p><p style='font-size:large'>Test accuracy <b>{100 * o.test_accuracy:.2f}%</b> "
+            f"({o.test_count - o.errors:,} of {o.test_count:,} test digits; {o.errors:,} wrong), "
+            f"best after epoch {o.best_epoch}.</p>"
+            f"<p>Model <b>{_escape(o.model)}</b> on {_escape(o.device)}, {o.steps:,} steps in "
+            f"{o.seconds:.0f} s.</p>"
+        )
 
     @Slot()
     def _on_use_clicked(self) -> None:
@@ -126,8 +135,9 @@ class TrainingReport(QDialog):
         self.use_button.setEnabled(not in_use)
         self.use_button.setText("In use" if in_use else "&Use these weights")
         if message:
-            self.weights_label.setText(f"{_escape(message)}<br>Saved as "
-                                       f"<code>{_escape(self.outcome.weights_path)}</code>")
+            self.weights_label.setText(
+                f"{_escape(message)}<br>Saved as <code>{_escape(self.outcome.weights_path)}</code>"
+            )
 
     @Slot()
     def show_folder(self) -> None:

@@ -43,6 +43,8 @@ PROGRESS_INTERVAL_S = 0.1
 """At most ten ``progressed`` signals a second (plus each epoch's last step)."""
 MAX_GALLERY = 120
 """How many misclassified test images travel to the report."""
+
+
 @dataclass(frozen=True)
 class TrainingOutcome:
     """What a finished or cancelled run produced; plain values and numpy arrays only."""
@@ -50,17 +52,17 @@ class TrainingOutcome:
     cancelled: bool
     model: str
     device: str
-    weights_path: str                 # the saved checkpoint (user weights folder)
-    test_accuracy: float              # of the kept (best) weights
+    weights_path: str  # the saved checkpoint (user weights folder)
+    test_accuracy: float  # of the kept (best) weights
     best_epoch: int
     test_count: int
     errors: int
     steps: int
     seconds: float
-    confusion: np.ndarray             # int64 (10, 10): rows true digit, columns predicted
+    confusion: np.ndarray  # int64 (10, 10): rows true digit, columns predicted
     per_class: tuple[ClassMetrics, ...]
     misclassified: np.ndarray = field(repr=False)  # uint8 (K, 28, 28), white ink on black
-    true_labels: np.ndarray = field(repr=False)    # int64 (K,)
+    true_labels: np.ndarray = field(repr=False)  # int64 (K,)
     predicted_labels: np.ndarray = field(repr=False)  # int64 (K,)
 
 
@@ -82,9 +84,9 @@ class TrainingWorker(QObject):
     cancelled = Signal(object)
     failed = Signal(str)
     logged = Signal(str)
-    downloaded = Signal(str)          # the folder now holding MNIST
-    download_failed = Signal(str)     # one user-facing line; nothing was changed
-    devices_found = Signal(list)      # [(device name for TrainConfig, label)]
+    downloaded = Signal(str)  # the folder now holding MNIST
+    download_failed = Signal(str)  # one user-facing line; nothing was changed
+    devices_found = Signal(list)  # [(device name for TrainConfig, label)]
 
     def __init__(self, weights_dir: Path | None = None, *, yield_between_steps: bool = False) -> None:
         super().__init__()
@@ -128,8 +130,7 @@ class TrainingWorker(QObject):
     def _train(self, config: TrainConfig) -> None:
         from digitpad.trainer import Cancelled, EpochFinished, Finished, Started, StepProgress, Trainer
 
-        config = dataclasses.replace(
-            config, progress_interval_s=max(config.progress_interval_s, PROGRESS_INTERVAL_S))
+        config = dataclasses.replace(config, progress_interval_s=max(config.progress_interval_s, PROGRESS_INTERVAL_S))
         trainer = Trainer(config)
         with self._lock:
             if self._stop_requested:
@@ -154,11 +155,15 @@ class TrainingWorker(QObject):
             elif isinstance(event, EpochFinished):
                 self.epoch_finished.emit(event)
             elif isinstance(event, Cancelled):
-                self.logged.emit(f"Cancelled in epoch {event.epoch} at step {event.step}/{per_epoch}; "
-                                 f"best test accuracy {100 * event.best_accuracy:.2f}% (epoch {event.best_epoch})")
+                self.logged.emit(
+                    f"Cancelled in epoch {event.epoch} at step {event.step}/{per_epoch}; "
+                    f"best test accuracy {100 * event.best_accuracy:.2f}% (epoch {event.best_epoch})"
+                )
             elif isinstance(event, Finished):
-                self.logged.emit(f"Finished {event.epochs_completed} epochs in {event.seconds:.0f} s; "
-                                 f"best test accuracy {100 * event.best_accuracy:.2f}% (epoch {event.best_epoch})")
+                self.logged.emit(
+                    f"Finished {event.epochs_completed} epochs in {event.seconds:.0f} s; "
+                    f"best test accuracy {100 * event.best_accuracy:.2f}% (epoch {event.best_epoch})"
+                )
         result = trainer.result
         if result is None:  # pragma: no cover - run() always sets it before its last event
             raise RuntimeError("training ended without a result")
@@ -196,11 +201,22 @@ class TrainingWorker(QObject):
         true = test.labels[wrong].numpy().astype(np.int64, copy=True)
         predicted = np.asarray(ev.predictions, dtype=np.int64)[wrong].copy()
         return TrainingOutcome(
-            cancelled=result.cancelled, model=result.model, device=device, weights_path=str(path),
-            test_accuracy=result.best_accuracy, best_epoch=result.best_epoch, test_count=ev.count,
-            errors=ev.errors, steps=result.steps, seconds=result.seconds,
-            confusion=np.array(ev.confusion, dtype=np.int64), per_class=tuple(ev.per_class),
-            misclassified=images, true_labels=true, predicted_labels=predicted)
+            cancelled=result.cancelled,
+            model=result.model,
+            device=device,
+            weights_path=str(path),
+            test_accuracy=result.best_accuracy,
+            best_epoch=result.best_epoch,
+            test_count=ev.count,
+            errors=ev.errors,
+            steps=result.steps,
+            seconds=result.seconds,
+            confusion=np.array(ev.confusion, dtype=np.int64),
+            per_class=tuple(ev.per_class),
+            misclassified=images,
+            true_labels=true,
+            predicted_labels=predicted,
+        )
 
     @Slot(str)
     def download(self, folder: str) -> None:
@@ -229,8 +245,7 @@ class TrainingWorker(QObject):
             log.debug("MNIST download failed", exc_info=True)
             text = str(error).strip().splitlines()
             detail = text[0] if text else type(error).__name__
-            self.download_failed.emit(
-                f"Could not download MNIST (are you offline?): {detail}. Nothing was changed.")
+            self.download_failed.emit(f"Could not download MNIST (are you offline?): {detail}. Nothing was changed.")
         else:
             self.downloaded.emit(str(target))
         finally:
