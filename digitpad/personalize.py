@@ -65,6 +65,7 @@ class PersonalizeConfig:
     seed: int = 0
     threads: int | None = 1  # torch CPU threads (process-wide); None leaves torch's setting
     refit_on_all: bool = True  # after a passed check, train again on every sample
+    tune_last: int = 0  # >0: train only the last N parameter tensors (the head), the rest stays as it was
     precision: str = "auto"  # "auto" (bfloat16 autocast where the CPU has native bf16) | "fp32" | "bf16"
 
 
@@ -301,10 +302,15 @@ class Personalizer:
             if isinstance(module, nn.modules.batchnorm._BatchNorm):
                 module.eval()
         start = [p.detach().clone() for p in model.parameters()]
+        if cfg.tune_last > 0:
+            params = list(model.parameters())
+            for frozen in params[: max(0, len(params) - cfg.tune_last)]:
+                frozen.requires_grad_(False)
+        trainable = [p for p in model.parameters() if p.requires_grad]
         if cfg.optimizer == "sgd":
-            opt: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True)
+            opt: torch.optim.Optimizer = torch.optim.SGD(trainable, lr=cfg.lr, momentum=0.9, nesterov=True)
         else:
-            opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+            opt = torch.optim.Adam(trainable, lr=cfg.lr)
         loss_fn = nn.CrossEntropyLoss()
         rx = torch.from_numpy(replay.replay_images)
         ry = torch.from_numpy(replay.replay_labels)
@@ -349,7 +355,7 @@ class Personalizer:
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.clip > 0:
-                nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+                nn.utils.clip_grad_norm_(trainable, cfg.clip)
             opt.step()
             now = time.perf_counter()
             if now - last_emit >= 0.1 or step == cfg.steps - 1:
