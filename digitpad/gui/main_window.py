@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -83,9 +84,11 @@ class MainWindow(QMainWindow):
         self._weights_dialog: Any = None  # Model > Trained weights…, made on first use
         self.model_description = ""  # e.g. "digitpad.pt (shipped)" once a model is loaded
         self._closed = False
+        self._fitted = False
 
         self.theme = ThemeManager(QApplication.instance(), self)  # type: ignore[arg-type]
         self.theme.apply(self.settings.theme())
+        self.theme.changed.connect(self._refresh_icons)
         self.canvas = DrawingCanvas()
         self.canvas.set_pen_width(self.settings.pen_width())
         self.result_panel = ResultPanel()
@@ -249,14 +252,15 @@ class MainWindow(QMainWindow):
         self.pen_width_box.valueChanged.connect(self._on_pen_width)
         toolbar.addWidget(self.pen_width_box)
 
+    @Slot()
     def _refresh_icons(self) -> None:
-        """Re-draw the shipped icons in the palette's colours (after a theme change)."""
-        palette = self.palette()
+        """Re-draw the shipped icons in the application palette's colours (after a theme change)."""
+        palette = QGuiApplication.palette()  # set at once; widgets hear of it through posted events
         for action, name in self._icon_names.items():
             action.setIcon(palette_icon(name, palette))
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._refresh_icons()
         super().changeEvent(event)
 
@@ -269,6 +273,12 @@ class MainWindow(QMainWindow):
         self.theme.apply(theme)
         self.settings.set_theme(self.theme.theme)
         self.theme_actions[self.theme.theme].setChecked(True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # again once shown: only now does the window manager add its frame
+            self._fitted = True
+            QTimer.singleShot(0, self._fit_screen)
 
     def _fit_screen(self) -> None:
         """Shrink (and move) the window to fit the screen it is on, at any scale factor."""
