@@ -30,6 +30,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, BMP, GIF, TIFF, WebP)")
     p.add_argument("--weights", metavar="PATH", help="checkpoint to use (default: the shipped weights)")
     p.add_argument("--json", action="store_true", help="print one JSON object per file with all ten probabilities")
+    p.add_argument("--number", action="store_true", help="read a whole number (several digits) in each file")
 
 
 def _add_training_options(p: argparse.ArgumentParser, *, single_model: bool) -> None:
@@ -105,6 +106,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", metavar="DIR", help="folder holding MNIST/raw")
     p.add_argument("--download", action="store_true", help="download MNIST if it is missing")
     p.add_argument("--images", metavar="DIR", help="evaluate on DIR/<digit>/* image files instead of MNIST")
+    p.add_argument("--numbers", metavar="DIR", help="score whole numbers in DIR/<anything>_<number>.png files")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
