@@ -1,8 +1,9 @@
 """DigitPad's main window: canvas, result panel, menus, toolbar, status bar.
 
 Everything here runs in the GUI thread.  Recognition happens in the
-:class:`InferenceWorker`'s thread; this window only tags requests with ids,
-shows the newest answer and drops stale ones.
+:class:`InferenceWorker`'s thread; a :class:`RequestTracker` gives each
+request its id, throttles requests while the pen moves and drops stale
+answers; this window lays out the widgets and shows the newest answer.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
 from digitpad.gui.pad.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
+from digitpad.gui.pad.request_tracker import RequestTracker
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
 from digitpad.gui.theme import THEME_LABELS, THEMES, ThemeManager
@@ -47,8 +49,6 @@ from digitpad.resources import shipped_weights
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
-DEBOUNCE_MS = 30
-"""While the pen moves, at most one request per this many milliseconds."""
 LOADING_TEXT = "Loading model…"
 NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
 DEFAULT_SIZE = QSize(860, 600)
@@ -73,9 +73,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DigitPad")
         self.setAcceptDrops(True)
         self.settings = AppSettings(settings)
-        self.latest_request_id = 0
-        self.shown_request_id = 0  # the request whose answer is on screen
-        self.stale_answers = 0  # answers dropped because a newer request exists
+        self.requests = RequestTracker(parent=self)  # request ids, the pen-move throttle, stale answers
         self.last_prediction: Any = None
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
@@ -103,10 +101,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.result_panel)
         self.setCentralWidget(central)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self._request_drawing)
+        self.requests.throttle_elapsed.connect(self._request_drawing)
 
         self._make_actions()
         self._make_menus_and_toolbar()
@@ -137,6 +132,19 @@ class MainWindow(QMainWindow):
             self.resize(DEFAULT_SIZE)
         self._fit_screen()
         self._update_actions()
+
+    # The request bookkeeping lives in self.requests; these read it (tests, benchmarks).
+    @property
+    def latest_request_id(self) -> int:
+        return self.requests.latest_id
+
+    @property
+    def shown_request_id(self) -> int:
+        return self.requests.shown_id
+
+    @property
+    def stale_answers(self) -> int:
+        return self.requests.stale_answers
 
     # ------------------------------------------------------------- building
     def _action(
@@ -302,23 +310,21 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_canvas_changed(self) -> None:
         if self.canvas.is_drawing():
-            if not self._debounce.isActive():  # throttle: live updates while the pen moves
-                self._debounce.start()
+            self.requests.throttle()  # live updates while the pen moves, at most one per interval
         else:
             self._request_drawing()  # undo, redo, clear: answer at once
 
     @Slot()
     def _request_drawing(self) -> None:
-        self._debounce.stop()
+        request_id = self.requests.new_request()  # also drops a throttled request still waiting
         self._source = ("drawing", None)
-        self.latest_request_id += 1
         if self.canvas.is_empty():
             self.result_panel.clear()  # nothing to ask; the new id makes answers in flight stale
             self.last_prediction = None
             return
         if not self.model_description:
             self.result_panel.clear(LOADING_TEXT)  # answered as soon as the model is ready
-        self.worker.request_drawing(self.latest_request_id, self.canvas.render_image())
+        self.worker.request_drawing(request_id, self.canvas.render_image())
 
     @Slot()
     def _update_actions(self) -> None:
@@ -341,18 +347,16 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------- answers
     @Slot(int, object)
     def _on_predicted(self, request_id: int, prediction: Any) -> None:
-        if request_id != self.latest_request_id:
-            self.stale_answers += 1
-            return
+        if not self.requests.accept(request_id):
+            return  # stale: a newer request is on its way
         self.last_prediction = prediction
-        self.shown_request_id = request_id
+        self.requests.mark_shown(request_id)
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
 
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
-        if request_id != self.latest_request_id:
-            self.stale_answers += 1
+        if not self.requests.accept(request_id):
             return
         if self._source[0] != "drawing" and self._image_request_id != request_id:
             self._source = self._previous_source  # the file never showed: keep what was there
@@ -360,7 +364,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, QImage)
     def _on_image_loaded(self, request_id: int, image: QImage) -> None:
-        if request_id == self.latest_request_id:
+        if self.requests.is_latest(request_id):
             self._image_request_id = request_id
             self.message_bar.dismiss()  # an earlier "could not open" no longer applies
             self.canvas.show_image(image)
@@ -396,14 +400,13 @@ class MainWindow(QMainWindow):
         if kind == "drawing":
             self._request_drawing()
             return
-        self._debounce.stop()
         self.message_bar.dismiss()
-        self.latest_request_id += 1
+        request_id = self.requests.new_request()
         self._previous_source, self._source = self._source, source
         if kind == "file":
-            self.worker.request_file(self.latest_request_id, value)
+            self.worker.request_file(request_id, value)
         else:
-            self.worker.request_bytes(self.latest_request_id, value)
+            self.worker.request_bytes(request_id, value)
 
     @Slot()
     def open_image_dialog(self) -> None:
@@ -548,7 +551,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self._debounce.stop()
+        self.requests.cancel()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         if self.training.is_running():
