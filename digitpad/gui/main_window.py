@@ -34,7 +34,14 @@ from PySide6.QtWidgets import (
 
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
-from digitpad.gui.pad.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
+from digitpad.gui.pad.inference_worker import (
+    InferenceWorker,
+    PredictorFactory,
+    number_request_of,
+    start_worker,
+    stop_worker,
+)
+from digitpad.gui.pad.number_result import NumberResult
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
 from digitpad.gui.training.controller import TrainingController
@@ -46,6 +53,8 @@ WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
 DEBOUNCE_MS = 30
 """While the pen moves, at most one request per this many milliseconds."""
 LOADING_TEXT = "Loading model…"
+NUMBER_ASPECT = 3.2
+"""Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +67,8 @@ class MainWindow(QMainWindow):
     """
 
     prediction_shown = Signal(int)  # request id whose answer is now on screen
+    number_shown = Signal(int)  # number mode: request id whose reading is now on screen
+    number_digit_corrected = Signal(int, int, object)  # index, digit, the DigitReading as read
     model_changed = Signal(str)  # description of the weights now used for recognition
     model_failed = Signal(str)  # weights could not be loaded (one user-facing line)
 
@@ -70,6 +81,7 @@ class MainWindow(QMainWindow):
         self.shown_request_id = 0  # the request whose answer is on screen
         self.stale_answers = 0  # answers dropped because a newer request exists
         self.last_prediction: Any = None
+        self.last_reading: Any = None  # number mode: the NumberReading on screen
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
@@ -80,11 +92,15 @@ class MainWindow(QMainWindow):
         self.canvas = DrawingCanvas()
         self.canvas.set_pen_width(self.settings.pen_width())
         self.result_panel = ResultPanel()
+        self.number_result = NumberResult()
+        self.number_result.setVisible(False)
+        self.number_result.digit_corrected.connect(self._on_digit_corrected)
         self.message_bar = MessageBar()
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.message_bar)
         left.addWidget(self.canvas, 1)
+        left.addWidget(self.number_result)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addLayout(left, 1)
@@ -109,6 +125,7 @@ class MainWindow(QMainWindow):
 
         self.worker = InferenceWorker(shipped_weights(), predictor_factory)
         self.worker.predicted.connect(self._on_predicted)
+        self.worker.number_read.connect(self._on_number_read)
         self.worker.failed.connect(self._on_failed)
         self.worker.image_loaded.connect(self._on_image_loaded)
         self.worker.weights_loaded.connect(self._on_weights_loaded)
@@ -120,6 +137,8 @@ class MainWindow(QMainWindow):
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
+        if self.settings.number_mode():
+            self.number_action.setChecked(True)  # before the first answer: no request is lost
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(820, 560)
@@ -189,6 +208,11 @@ class MainWindow(QMainWindow):
         self.train_action.setEnabled(False)
         self.train_action.setStatusTip("Train new weights on MNIST in the background")
         self.about_action = self._action("&About DigitPad", self.show_about)
+        self.number_action = QAction("&Number mode", self)
+        self.number_action.setCheckable(True)
+        self.number_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.number_action.setStatusTip("Write several digits on a wide pad and read them as one number")
+        self.number_action.toggled.connect(self.set_number_mode)
 
     def _make_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -198,6 +222,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
+        bar.addMenu("&View").addAction(self.number_action)
         model_menu = bar.addMenu("&Model")
         model_menu.addActions([self.load_weights_action, self.shipped_weights_action])
         model_menu.addSeparator()
@@ -219,10 +244,31 @@ class MainWindow(QMainWindow):
         self.pen_width_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.pen_width_box.valueChanged.connect(self._on_pen_width)
         toolbar.addWidget(self.pen_width_box)
+        toolbar.addSeparator()
+        toolbar.addAction(self.number_action)
 
     # --------------------------------------------------------------- drawing
+    def number_mode(self) -> bool:
+        return self.number_action.isChecked()
+
+    @Slot(bool)
+    def set_number_mode(self, on: bool) -> None:
+        """Digit mode (a square pad, one digit) or number mode (a wide pad, several digits)."""
+        if self.number_action.isChecked() != on:
+            self.number_action.setChecked(on)  # comes back here through `toggled`
+            return
+        self.settings.set_number_mode(on)
+        self.canvas.set_paper_aspect(NUMBER_ASPECT if on else 1.0)
+        self.result_panel.setVisible(not on)
+        self.number_result.setVisible(on)
+        self.number_result.clear()
+        self.result_panel.clear()
+        self._request_source(self._source)  # read what is there the new way
+
     @Slot()
     def _on_canvas_changed(self) -> None:
+        if self.canvas.is_drawing() and self.number_mode():
+            return  # a number is read when a stroke ends: a half-written digit would only flicker
         if self.canvas.is_drawing():
             if not self._debounce.isActive():  # throttle: live updates while the pen moves
                 self._debounce.start()
@@ -236,7 +282,12 @@ class MainWindow(QMainWindow):
         self.latest_request_id += 1
         if self.canvas.is_empty():
             self.result_panel.clear()  # nothing to ask; the new id makes answers in flight stale
+            self.number_result.clear()
             self.last_prediction = None
+            self.last_reading = None
+            return
+        if self.number_mode():
+            self.worker.request_number(self.latest_request_id, number_request_of(self.canvas))
             return
         self.worker.request_drawing(self.latest_request_id, self.canvas.render_image())
 
@@ -263,6 +314,26 @@ class MainWindow(QMainWindow):
         self.shown_request_id = request_id
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
+
+    @Slot(int, object)
+    def _on_number_read(self, request_id: int, reading: Any) -> None:
+        if request_id != self.latest_request_id:
+            self.stale_answers += 1
+            return
+        self.last_reading = reading
+        self.shown_request_id = request_id
+        self.number_result.set_reading(reading)
+        self.number_shown.emit(request_id)
+
+    @Slot(int, int, object)
+    def _on_digit_corrected(self, index: int, digit: int, reading_digit: Any) -> None:
+        """One digit of the number corrected by the user.
+
+        Hook for the personal sample store: ``reading_digit.input`` is the
+        28x28 standardised input, ``digit`` its true label.
+        """
+        self.statusBar().showMessage(f"Digit {index + 1} corrected to {digit}", 5000)
+        self.number_digit_corrected.emit(index, digit, reading_digit)
 
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
@@ -314,7 +385,12 @@ class MainWindow(QMainWindow):
         self.message_bar.dismiss()
         self.latest_request_id += 1
         self._previous_source, self._source = self._source, source
-        if kind == "file":
+        if self.number_mode():
+            if kind == "file":
+                self.worker.request_number_file(self.latest_request_id, value)
+            else:
+                self.worker.request_number_bytes(self.latest_request_id, value)
+        elif kind == "file":
             self.worker.request_file(self.latest_request_id, value)
         else:
             self.worker.request_bytes(self.latest_request_id, value)
