@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QSettings, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from digitpad.gui.training.dialog import TrainingDialog
     from digitpad.gui.training.report import TrainingReport
     from digitpad.gui.training.worker import TrainingWorker
+
+
+STOP_WAIT_MS = 30_000
+"""On quit, how long the dialog shows "Stopping…" before the thread is waited for regardless."""
 
 
 class TrainingController(QObject):
@@ -303,7 +307,7 @@ class TrainingController(QObject):
     # ------------------------------------------------------------ closing
     def confirm_close(self) -> bool:
         """For the main window's ``closeEvent``: True when it may close (asks while training)."""
-        if not self._running:
+        if not self._running or self._closed:  # a second close while stopping: no second question
             return True
         return self.ask_stop_training()
 
@@ -319,6 +323,21 @@ class TrainingController(QObject):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def _stop_visibly(self, worker: TrainingWorker) -> None:
+        """Stop the run while the dialog stays live and says "Stopping…" (not frozen in a wait)."""
+        worker.stop()
+        if self.dialog is not None:
+            self.dialog.show_stopping()
+        # The worker's end signal reaches _end (or _on_downloaded) through this loop, which
+        # clears _running; a poll sees it even when the signal was queued before we got here.
+        loop = QEventLoop()
+        poll = QTimer(interval=20)
+        poll.timeout.connect(lambda: None if self._running else loop.quit())
+        poll.start()
+        QTimer.singleShot(STOP_WAIT_MS, loop.quit)
+        loop.exec()
+        poll.stop()
+
     def shutdown(self) -> None:
         """Stop any run, quit and wait for the training thread, close dialogs (idempotent)."""
         if self._closed:
@@ -326,6 +345,9 @@ class TrainingController(QObject):
         self._closed = True
         if self.worker is not None and self.worker_thread is not None:
             from digitpad.gui.training.worker import stop_training_thread
+
+            if self._running:
+                self._stop_visibly(self.worker)
 
             stop_training_thread(self.worker, self.worker_thread)  # ends within one training step
         self._running = False

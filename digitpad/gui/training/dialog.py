@@ -311,6 +311,12 @@ class TrainingDialog(QDialog):
         self.append_log(text)
         self.set_running(False)
 
+    def show_stopping(self) -> None:
+        """DigitPad is quitting mid-run: say so until the run has stopped and the window closes."""
+        self.set_busy("Stopping… (DigitPad closes when the current step is done)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Stopping…")
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # A running training keeps going in the background; Model > Train… shows this dialog again.
         self.save_settings()
