@@ -40,10 +40,10 @@ def load_predictor(path: Path) -> PredictorLike:
 
     Runs in the worker thread.
     """
-    import torch
-
-    torch.set_num_threads(1)  # two cores are shared with the GUI and the rest of the system
+    from digitpad.devices import set_cpu_threads
     from digitpad.predictor import Predictor
+
+    set_cpu_threads(1)  # two cores are shared with the GUI and the rest of the system
 
     return Predictor.from_checkpoint(path)
 
