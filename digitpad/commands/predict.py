@@ -47,6 +47,10 @@ def _as_json(path: str, prediction) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "number", False):
+        from digitpad.commands.numbers import run_predict
+
+        return run_predict(args)
     predictor = load_predictor(args.weights)
     failures = 0
     for path in args.files:

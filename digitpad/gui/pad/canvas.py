@@ -39,6 +39,8 @@ DEFAULT_PEN_WIDTH = 22
 MIN_PEN_WIDTH = 4
 MAX_PEN_WIDTH = 60
 EMPTY_TEXT = "Draw a digit"
+UNDO_LIMIT = 300
+"""Undo steps kept; older ones are dropped (3,000 Clears once held 61 MiB)."""
 _MARGIN = 8  # logical pixels between the widget edge and the paper
 
 
@@ -356,12 +358,14 @@ class DrawingCanvas(QWidget):
 
     # ---------------------------------------------------------- stroke state
     def _begin(self, pos: QPointF) -> None:
+        was_blank = self.is_empty() or self._image is not None
         if self._image is not None:
             self._image = None
             self._rebuild_store()
-            self.update()
         self.drawing_started.emit()
         self._current = [self._to_paper(pos, self.paper_rect())]
+        if was_blank:
+            self.update()  # the "Draw a digit" hint (or the image) goes with the first pen-down
         self._current_width = self._pen_width
         self._paint_segment()
         self.changed.emit()
@@ -392,6 +396,8 @@ class DrawingCanvas(QWidget):
 
     def _push_undo(self) -> None:
         self._undo.append(self._strokes)
+        if len(self._undo) > UNDO_LIMIT:
+            del self._undo[: len(self._undo) - UNDO_LIMIT]  # the oldest steps go first
         self._redo.clear()
 
     def _after_edit(self) -> None:
