@@ -30,12 +30,20 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSpinBox,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
-from digitpad.gui.pad.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
+from digitpad.gui.pad.inference_worker import (
+    InferenceWorker,
+    PredictorFactory,
+    number_request_of,
+    start_worker,
+    stop_worker,
+)
+from digitpad.gui.pad.number_result import NumberResult
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
 from digitpad.gui.theme import THEME_LABELS, THEMES, ThemeManager
@@ -50,6 +58,8 @@ WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
 DEBOUNCE_MS = 30
 """While the pen moves, at most one request per this many milliseconds."""
 LOADING_TEXT = "Loading model…"
+NUMBER_ASPECT = 3.2
+"""Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
 NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
 DEFAULT_SIZE = QSize(860, 600)
 """First-start size in logical pixels, shrunk to fit smaller screens."""
@@ -65,6 +75,8 @@ class MainWindow(QMainWindow):
     """
 
     prediction_shown = Signal(int)  # request id whose answer is now on screen
+    number_shown = Signal(int)  # number mode: request id whose reading is now on screen
+    number_digit_corrected = Signal(int, int, object)  # index, digit, the DigitReading as read
     model_changed = Signal(str)  # description of the weights now used for recognition
     model_failed = Signal(str)  # weights could not be loaded (one user-facing line)
 
@@ -77,6 +89,7 @@ class MainWindow(QMainWindow):
         self.shown_request_id = 0  # the request whose answer is on screen
         self.stale_answers = 0  # answers dropped because a newer request exists
         self.last_prediction: Any = None
+        self.last_reading: Any = None  # number mode: the NumberReading on screen
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
@@ -97,10 +110,17 @@ class MainWindow(QMainWindow):
         # a message never resizes or moves the pad (under the pen or otherwise).
         self.pad_area = MessageHost(self.canvas)
         self.message_bar = self.pad_area.message_bar
+        self.number_result = NumberResult()
+        self.number_result.setVisible(False)
+        self.number_result.digit_corrected.connect(self._on_digit_corrected)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.pad_area, 1)
+        pad_column = QVBoxLayout()  # number mode: the result strip sits under the wide pad
+        pad_column.setContentsMargins(0, 0, 0, 0)
+        pad_column.addWidget(self.pad_area, 1)
+        pad_column.addWidget(self.number_result)
+        layout.addLayout(pad_column, 1)
         layout.addWidget(self.result_panel)
         self.setCentralWidget(central)
 
@@ -122,6 +142,7 @@ class MainWindow(QMainWindow):
 
         self.worker = InferenceWorker(shipped_weights(), predictor_factory)
         self.worker.predicted.connect(self._on_predicted)
+        self.worker.number_read.connect(self._on_number_read)
         self.worker.failed.connect(self._on_failed)
         self.worker.image_loaded.connect(self._on_image_loaded)
         self.worker.weights_loaded.connect(self._on_weights_loaded)
@@ -133,6 +154,8 @@ class MainWindow(QMainWindow):
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
+        if self.settings.number_mode():
+            self.number_action.setChecked(True)  # before the first answer: no request is lost
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(DEFAULT_SIZE)
@@ -200,6 +223,11 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, KS.HelpContents, "help")
         self.drawing_tips_action = self._action("&How to draw for best results", self.show_drawing_tips)
         self.about_action = self._action("&About DigitPad", self.show_about)
+        self.number_action = QAction("&Number mode", self)
+        self.number_action.setCheckable(True)
+        self.number_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.number_action.setStatusTip("Write several digits on a wide pad and read them as one number")
+        self.number_action.toggled.connect(self.set_number_mode)
         self._theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
         for name in THEMES:
@@ -220,6 +248,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
         self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.number_action)
+        self.view_menu.addSeparator()
         self.view_menu.addMenu("&Theme").addActions(list(self.theme_actions.values()))
         self.model_menu = bar.addMenu("&Model")
         self.model_menu.addActions([self.load_weights_action, self.shipped_weights_action, self.trained_weights_action])
@@ -252,6 +282,8 @@ class MainWindow(QMainWindow):
         self.pen_width_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.pen_width_box.valueChanged.connect(self._on_pen_width)
         toolbar.addWidget(self.pen_width_box)
+        toolbar.addSeparator()
+        toolbar.addAction(self.number_action)
 
     @Slot()
     def _refresh_icons(self) -> None:
@@ -300,8 +332,27 @@ class MainWindow(QMainWindow):
             self.move(max(x, available.x()), max(y, available.y()))
 
     # --------------------------------------------------------------- drawing
+    def number_mode(self) -> bool:
+        return self.number_action.isChecked()
+
+    @Slot(bool)
+    def set_number_mode(self, on: bool) -> None:
+        """Digit mode (a square pad, one digit) or number mode (a wide pad, several digits)."""
+        if self.number_action.isChecked() != on:
+            self.number_action.setChecked(on)  # comes back here through `toggled`
+            return
+        self.settings.set_number_mode(on)
+        self.canvas.set_paper_aspect(NUMBER_ASPECT if on else 1.0)
+        self.result_panel.setVisible(not on)
+        self.number_result.setVisible(on)
+        self.number_result.clear()
+        self.result_panel.clear()
+        self._request_source(self._source)  # read what is there the new way
+
     @Slot()
     def _on_canvas_changed(self) -> None:
+        if self.canvas.is_drawing() and self.number_mode():
+            return  # a number is read when a stroke ends: a half-written digit would only flicker
         if self.canvas.is_drawing():
             if not self._debounce.isActive():  # throttle: live updates while the pen moves
                 self._debounce.start()
@@ -315,7 +366,12 @@ class MainWindow(QMainWindow):
         self.latest_request_id += 1
         if self.canvas.is_empty():
             self.result_panel.clear()  # nothing to ask; the new id makes answers in flight stale
+            self.number_result.clear()
             self.last_prediction = None
+            self.last_reading = None
+            return
+        if self.number_mode():
+            self.worker.request_number(self.latest_request_id, number_request_of(self.canvas))
             return
         if not self.model_description:
             self.result_panel.clear(LOADING_TEXT)  # answered as soon as the model is ready
@@ -349,6 +405,26 @@ class MainWindow(QMainWindow):
         self.shown_request_id = request_id
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
+
+    @Slot(int, object)
+    def _on_number_read(self, request_id: int, reading: Any) -> None:
+        if request_id != self.latest_request_id:
+            self.stale_answers += 1
+            return
+        self.last_reading = reading
+        self.shown_request_id = request_id
+        self.number_result.set_reading(reading)
+        self.number_shown.emit(request_id)
+
+    @Slot(int, int, object)
+    def _on_digit_corrected(self, index: int, digit: int, reading_digit: Any) -> None:
+        """One digit of the number corrected by the user.
+
+        Hook for the personal sample store: ``reading_digit.input`` is the
+        28x28 standardised input, ``digit`` its true label.
+        """
+        self.statusBar().showMessage(f"Digit {index + 1} corrected to {digit}", 5000)
+        self.number_digit_corrected.emit(index, digit, reading_digit)
 
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
@@ -401,7 +477,12 @@ class MainWindow(QMainWindow):
         self.message_bar.dismiss()
         self.latest_request_id += 1
         self._previous_source, self._source = self._source, source
-        if kind == "file":
+        if self.number_mode():
+            if kind == "file":
+                self.worker.request_number_file(self.latest_request_id, value)
+            else:
+                self.worker.request_number_bytes(self.latest_request_id, value)
+        elif kind == "file":
             self.worker.request_file(self.latest_request_id, value)
         else:
             self.worker.request_bytes(self.latest_request_id, value)
