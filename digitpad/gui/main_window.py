@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
         self._requested_weights: str | None = None
+        self._asked_weights: dict[str, str] = {}  # file name -> path of each load asked for
         self._weights_dialog: Any = None  # Model > Trained weights…, made on first use
         self.model_description = ""  # e.g. "digitpad.pt (shipped)" once a model is loaded
         self._closed = False
@@ -545,6 +546,7 @@ class MainWindow(QMainWindow):
     def load_weights(self, path: str | Path) -> None:
         """Hot-swap the weights used for live recognition (answered by the worker)."""
         self._requested_weights = str(path)
+        self._asked_weights[Path(path).name] = str(path)
         self._set_status(LOADING_TEXT)
         self.worker.load_weights(str(path))
 
@@ -573,12 +575,15 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_weights_loaded(self, description: str) -> None:
-        requested = self._requested_weights or ""
-        is_shipped = not requested or Path(requested).resolve() == shipped_weights().resolve()
-        self.settings.set_weights("" if is_shipped else requested)
-        if requested:  # the weights the user asked for (not a fallback): old trouble is over
-            self.message_bar.dismiss()
-        self._requested_weights = None
+        # Remember the file that did load (the worker names it), never one merely asked for:
+        # a later request may still be loading and fail.
+        loaded = self._asked_weights.pop(description.removesuffix(" (shipped)"), "")
+        is_shipped = description.endswith(" (shipped)") or not loaded
+        self.settings.set_weights("" if is_shipped else loaded)
+        asked = self._requested_weights
+        if asked and (loaded == asked or (is_shipped and Path(asked).resolve() == shipped_weights().resolve())):
+            self.message_bar.dismiss()  # the weights the user asked for last: old trouble is over
+            self._requested_weights = None
         self.model_description = description
         self._set_status(f"Ready — model: {description}")
         self._request_source(self._source)  # show what the new weights read
