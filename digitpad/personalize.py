@@ -190,7 +190,9 @@ class Personalizer:
         confused = np.unique(base_pred[misread])
 
         checked = None
-        for event in self._fine_tune(base_model, x_all[train_idx], y_all[train_idx], replay, 0, total, "checking", confused):
+        for event in self._fine_tune(
+            base_model, x_all[train_idx], y_all[train_idx], replay, 0, total, "checking", confused
+        ):
             if isinstance(event, Cancelled):
                 yield Cancelled(time.perf_counter() - t0)
                 return
@@ -383,8 +385,6 @@ def _accuracy(predicted: np.ndarray, labels: torch.Tensor | np.ndarray) -> float
 
 def default_output_path() -> Path:
     """``<data_home>/weights/personal-<time>.pt``: a new file per accepted run (the old ones stay)."""
-    from datetime import datetime
+    from digitpad.training_run import new_weights_path
 
-    from digitpad.paths import user_weights_dir
-
-    return user_weights_dir() / f"personal-{datetime.now().strftime('%Y%m%d-%H%M%S')}.pt"
+    return new_weights_path("personal")

@@ -34,6 +34,15 @@ AUTO_AFTER = 10
 MIN_SAMPLES = 2
 
 
+def _new_personal_path() -> Path:
+    """``<user weights>/personal-<time>.pt`` (the core's naming; training_run itself would import torch here)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, n = user_weights_dir() / f"personal-{stamp}.pt", 2
+    while path.exists():
+        path, n = user_weights_dir() / f"personal-{stamp}-{n}.pt", n + 1
+    return path
+
+
 class PersonalizeController(QObject):
     run_started = Signal()
     run_finished = Signal(object, str)  # report dict, saved checkpoint path ("" when refused)
@@ -49,6 +58,8 @@ class PersonalizeController(QObject):
         self.running = False
         self._base = ""
         self._count = 0
+        self._pending_summary = ""
+        self.job_config: dict[str, Any] = {}  # PersonalizeConfig overrides (tests, benchmarks)
 
         self.personalise_action = QAction("&Personalise", self)
         self.personalise_action.setStatusTip("Adapt the weights to your handwriting in the background")
@@ -125,18 +136,20 @@ class PersonalizeController(QObject):
         if images is None or labels is None:
             return False
         if len(labels) < MIN_SAMPLES:
-            self.window.show_error(f"Personalising needs at least {MIN_SAMPLES} samples: correct or confirm a few readings first.")
+            self.window.show_error(
+                f"Personalising needs at least {MIN_SAMPLES} samples: correct or confirm a few readings first."
+            )
             return False
         self._base = self._base_weights()
         self._count = len(labels)
-        out = user_weights_dir() / f"personal-{datetime.now().strftime('%Y%m%d-%H%M%S')}.pt"
+        out = _new_personal_path()
         self.running = True
         self.personalise_action.setEnabled(False)
         self.progress.setValue(0)
         self.progress.show()
         self.settings.setValue("personal/new_corrections", 0)
         self.run_started.emit()
-        self._run_requested.emit(PersonalizeJob(self._base, images, labels, str(out)))
+        self._run_requested.emit(PersonalizeJob(self._base, images, labels, str(out), dict(self.job_config)))
         return True
 
     @Slot(int, bool)
@@ -166,10 +179,15 @@ class PersonalizeController(QObject):
             self.settings.setValue("personal/weights", saved)
             self.settings.setValue("personal/samples", int(report.get("samples", self._count)))
             self.settings.setValue("personal/base", self._base)
+            self._pending_summary = summary  # shown once the new weights are in (loading clears old messages)
             self.window.load_weights(saved)
+        else:
+            self._tell(summary)
+        self.run_finished.emit(report, saved)
+
+    def _tell(self, summary: str) -> None:
         self.window.statusBar().showMessage(summary, 15_000)
         self.window.message_bar.show_message(summary)
-        self.run_finished.emit(report, saved)
 
     @Slot()
     def _on_cancelled(self) -> None:
@@ -195,6 +213,9 @@ class PersonalizeController(QObject):
             self.mine_label.setText(f"Your handwriting ({self.personal_samples()} samples)")
         self.mine_label.setVisible(mine)
         self.back_button.setVisible(mine)
+        if mine and self._pending_summary:
+            self._tell(self._pending_summary)
+        self._pending_summary = ""
 
     def uses_personal_weights(self) -> bool:
         return not self.mine_label.isHidden()
