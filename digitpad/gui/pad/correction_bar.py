@@ -8,8 +8,7 @@ stores the sample and updates the result.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 
 class CorrectionBar(QWidget):
@@ -25,8 +24,8 @@ class CorrectionBar(QWidget):
         self.prompt = QLabel("Wrong? It's …")
         self.prompt.setToolTip("Tell DigitPad the right digit (or press a digit key on the pad)")
         self.digit_buttons: list[QPushButton] = []
-        grid = QGridLayout()
-        grid.setSpacing(2)
+        digits = QHBoxLayout()
+        digits.setSpacing(1)
         for digit in range(10):
             button = QPushButton(str(digit))
             button.setObjectName(f"correct-{digit}")
@@ -34,41 +33,41 @@ class CorrectionBar(QWidget):
             button.setToolTip(f"It's a {digit} (key {digit} on the pad)")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the pad keeps the keyboard
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            button.setMinimumWidth(18)
+            button.setMinimumWidth(16)
+            button.setCheckable(True)
             button.clicked.connect(self._on_digit)
-            grid.addWidget(button, digit // 5, digit % 5)
+            digits.addWidget(button)
             self.digit_buttons.append(button)
         self.confirm_button = QPushButton("✓ Right")
         self.confirm_button.setToolTip("The reading is right: keep it as your sample (Enter on the pad)")
         self.confirm_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.confirm_button.clicked.connect(self.confirmed)
-        self.undo_button = QPushButton("Undo correction")
+        self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Take the correction back (Backspace on the pad)")
+        self.undo_button.setAccessibleName("Undo correction")
         self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.undo_button.clicked.connect(self.undo_requested)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        actions = QHBoxLayout()
-        actions.addWidget(self.confirm_button)
-        actions.addWidget(self.undo_button)
+        self.note = ""  # what the bar last said (its tooltip): the panel has no height to spare
+        top = QHBoxLayout()
+        top.addWidget(self.prompt, 1)
+        top.addWidget(self.confirm_button)
+        top.addWidget(self.undo_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.prompt)
-        layout.addLayout(grid)
-        layout.addLayout(actions)
-        layout.addWidget(self.note)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addLayout(digits)
         self.set_state(available=False)
 
     def set_state(self, *, available: bool, chosen: int | None = None, note: str = "") -> None:
         """``available``: a reading is on screen; ``chosen``: the label already given to it (undo offered)."""
         for digit, button in enumerate(self.digit_buttons):
             button.setEnabled(available)
-            button.setCheckable(True)
             button.setChecked(chosen == digit)
         self.confirm_button.setEnabled(available and chosen is None)
         self.undo_button.setEnabled(available and chosen is not None)
-        self.note.setText(note)
+        self.note = note
+        self.setToolTip(note)
 
     @Slot()
     def _on_digit(self) -> None:
