@@ -59,3 +59,8 @@ def accelerators() -> FoundDevices:
     if mps is not None and mps.is_available():
         found.append(DeviceChoice("mps", "Apple MPS"))
     return FoundDevices(tuple(found))
+
+
+def set_cpu_threads(threads: int) -> None:
+    """Limit torch's CPU threads (process-wide), e.g. to 1 for recognition beside the GUI."""
+    torch.set_num_threads(max(1, int(threads)))

@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 from urllib.parse import urlparse
 
 from digitpad.errors import DataError
@@ -178,16 +178,24 @@ def _fetch_one(item: MnistFile, mirrors: Sequence[str], fetch: Fetch, staging: P
     raise DataError(f"{item.archive}: {'; '.join(errors) or 'no mirror'}")
 
 
-def _copy_capped(source: IO[bytes], path: Path, expected: int) -> None:
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+    def close(self) -> None: ...
+
+
+def _copy_capped(source: _Readable, path: Path, expected: int) -> None:
     """Copy at most ``expected + 1`` bytes: enough to tell a too-large file without reading it all."""
     written = 0
-    with source, open(path, "wb") as out:
-        while written <= expected:
-            chunk = source.read(min(_CHUNK, expected + 1 - written))
-            if not chunk:
-                break
-            out.write(chunk)
-            written += len(chunk)
+    try:
+        with open(path, "wb") as out:
+            while written <= expected:
+                chunk = source.read(min(_CHUNK, expected + 1 - written))
+                if not chunk:
+                    break
+                out.write(chunk)
+                written += len(chunk)
+    finally:
+        source.close()
 
 
 def _check(path: Path, size: int, sha256: str, url: str) -> None:

@@ -45,6 +45,17 @@ class InkStroke:
     width: float
 
 
+def from_paper(
+    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]], width: float, height: float
+) -> list[InkStroke]:
+    """Pad strokes ``(pen width, points as fractions of the paper)`` on a ``width`` x ``height`` paper.
+
+    The pen width is already in the paper's units (the canvas: 280 per paper height).
+    """
+    scale = np.array([width, height], dtype=np.float32)
+    return [InkStroke(np.asarray(points, dtype=np.float32).reshape(-1, 2) * scale, float(w)) for w, points in strokes]
+
+
 def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
     """The candidate digits of a handwritten number, left to right."""
     kept = [i for i, s in enumerate(strokes) if len(s.points)]

@@ -54,7 +54,7 @@ class Option:
         if self.choices and value not in self.choices:
             what = "model" if self.name == "model" else self.name.replace("_", " ")
             raise TrainingError(f"unknown {what} {value!r}; choose one of: {', '.join(self.choices)}")
-        if self.range is not None:
+        if self.range is not None and isinstance(value, (int, float)):
             low, high = self.range
             if value < low or (high is not None and value > high):
                 limit = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"

@@ -11,22 +11,26 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitpad.errors import DataError, DigitPadError
 from digitpad.imageio import load_image
+
+if TYPE_CHECKING:
+    from digitpad.number_reader import NumberReader, NumberReading
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 _LABEL = re.compile(r"_(\d+)$")
 
 
-def _reader(weights: str | None):
+def _reader(weights: str | None) -> NumberReader:
     from digitpad.commands.predict import load_predictor
     from digitpad.number_reader import NumberReader
 
     return NumberReader(load_predictor(weights))
 
 
-def describe(path: str, reading) -> str:
+def describe(path: str, reading: NumberReading) -> str:
     """``FILE: 2026  (2 99%, 0 97%, 2 99%, 6 41%?)``: a ``?`` marks a digit that is not sure."""
     if reading.empty:
         return f"{path}: no number found"
@@ -34,7 +38,7 @@ def describe(path: str, reading) -> str:
     return f"{path}: {reading.number}  ({parts})"
 
 
-def as_json(path: str, reading) -> str:
+def as_json(path: str, reading: NumberReading) -> str:
     """One JSON object; ``number`` is a string so leading zeros survive."""
     return json.dumps(
         {

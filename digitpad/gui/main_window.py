@@ -1,8 +1,9 @@
 """DigitPad's main window: canvas, result panel, menus, toolbar, status bar.
 
 Everything here runs in the GUI thread.  Recognition happens in the
-:class:`InferenceWorker`'s thread; this window only tags requests with ids,
-shows the newest answer and drops stale ones.
+:class:`InferenceWorker`'s thread; a :class:`RequestTracker` gives each
+request its id, throttles requests while the pen moves and drops stale
+answers; this window lays out the widgets and shows the newest answer.
 """
 
 from __future__ import annotations
@@ -30,12 +31,21 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSpinBox,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
-from digitpad.gui.pad.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
+from digitpad.gui.pad.inference_worker import (
+    InferenceWorker,
+    PredictorFactory,
+    number_request_of,
+    start_worker,
+    stop_worker,
+)
+from digitpad.gui.pad.number_result import NumberResult
+from digitpad.gui.pad.request_tracker import RequestTracker
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
 from digitpad.gui.theme import THEME_LABELS, THEMES, ThemeManager
@@ -47,9 +57,9 @@ from digitpad.resources import shipped_weights
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
-DEBOUNCE_MS = 30
-"""While the pen moves, at most one request per this many milliseconds."""
 LOADING_TEXT = "Loading model…"
+NUMBER_ASPECT = 3.2
+"""Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
 NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
 DEFAULT_SIZE = QSize(860, 600)
 """First-start size in logical pixels, shrunk to fit smaller screens."""
@@ -65,6 +75,8 @@ class MainWindow(QMainWindow):
     """
 
     prediction_shown = Signal(int)  # request id whose answer is now on screen
+    number_shown = Signal(int)  # number mode: request id whose reading is now on screen
+    number_digit_corrected = Signal(int, int, object)  # index, digit, the DigitReading as read
     model_changed = Signal(str)  # description of the weights now used for recognition
     model_failed = Signal(str)  # weights could not be loaded (one user-facing line)
 
@@ -73,14 +85,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DigitPad")
         self.setAcceptDrops(True)
         self.settings = AppSettings(settings)
-        self.latest_request_id = 0
-        self.shown_request_id = 0  # the request whose answer is on screen
-        self.stale_answers = 0  # answers dropped because a newer request exists
+        self.requests = RequestTracker(parent=self)  # request ids, the pen-move throttle, stale answers
         self.last_prediction: Any = None
+        self.last_reading: Any = None  # number mode: the NumberReading on screen
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
         self._requested_weights: str | None = None
+        self._asked_weights: dict[str, str] = {}  # file name -> path of each load asked for
         self._weights_dialog: Any = None  # Model > Trained weights…, made on first use
         self.model_description = ""  # e.g. "digitpad.pt (shipped)" once a model is loaded
         self._closed = False
@@ -96,17 +108,21 @@ class MainWindow(QMainWindow):
         # a message never resizes or moves the pad (under the pen or otherwise).
         self.pad_area = MessageHost(self.canvas)
         self.message_bar = self.pad_area.message_bar
+        self.number_result = NumberResult()
+        self.number_result.setVisible(False)
+        self.number_result.digit_corrected.connect(self._on_digit_corrected)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.pad_area, 1)
+        pad_column = QVBoxLayout()  # number mode: the result strip sits under the wide pad
+        pad_column.setContentsMargins(0, 0, 0, 0)
+        pad_column.addWidget(self.pad_area, 1)
+        pad_column.addWidget(self.number_result)
+        layout.addLayout(pad_column, 1)
         layout.addWidget(self.result_panel)
         self.setCentralWidget(central)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self._request_drawing)
+        self.requests.throttle_elapsed.connect(self._request_drawing)
 
         self._make_actions()
         self._make_menus_and_toolbar()
@@ -121,6 +137,7 @@ class MainWindow(QMainWindow):
 
         self.worker = InferenceWorker(shipped_weights(), predictor_factory)
         self.worker.predicted.connect(self._on_predicted)
+        self.worker.number_read.connect(self._on_number_read)
         self.worker.failed.connect(self._on_failed)
         self.worker.image_loaded.connect(self._on_image_loaded)
         self.worker.weights_loaded.connect(self._on_weights_loaded)
@@ -132,11 +149,26 @@ class MainWindow(QMainWindow):
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
+        if self.settings.number_mode():
+            self.number_action.setChecked(True)  # before the first answer: no request is lost
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(DEFAULT_SIZE)
         self._fit_screen()
         self._update_actions()
+
+    # The request bookkeeping lives in self.requests; these read it (tests, benchmarks).
+    @property
+    def latest_request_id(self) -> int:
+        return self.requests.latest_id
+
+    @property
+    def shown_request_id(self) -> int:
+        return self.requests.shown_id
+
+    @property
+    def stale_answers(self) -> int:
+        return self.requests.stale_answers
 
     # ------------------------------------------------------------- building
     def _action(
@@ -199,6 +231,11 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, KS.HelpContents, "help")
         self.drawing_tips_action = self._action("&How to draw for best results", self.show_drawing_tips)
         self.about_action = self._action("&About DigitPad", self.show_about)
+        self.number_action = QAction("&Number mode", self)
+        self.number_action.setCheckable(True)
+        self.number_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.number_action.setStatusTip("Write several digits on a wide pad and read them as one number")
+        self.number_action.toggled.connect(self.set_number_mode)
         self._theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
         for name in THEMES:
@@ -219,6 +256,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
         self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.number_action)
+        self.view_menu.addSeparator()
         self.view_menu.addMenu("&Theme").addActions(list(self.theme_actions.values()))
         self.model_menu = bar.addMenu("&Model")
         self.model_menu.addActions([self.load_weights_action, self.shipped_weights_action, self.trained_weights_action])
@@ -251,6 +290,8 @@ class MainWindow(QMainWindow):
         self.pen_width_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.pen_width_box.valueChanged.connect(self._on_pen_width)
         toolbar.addWidget(self.pen_width_box)
+        toolbar.addSeparator()
+        toolbar.addAction(self.number_action)
 
     @Slot()
     def _refresh_icons(self) -> None:
@@ -299,26 +340,48 @@ class MainWindow(QMainWindow):
             self.move(max(x, available.x()), max(y, available.y()))
 
     # --------------------------------------------------------------- drawing
+    def number_mode(self) -> bool:
+        return self.number_action.isChecked()
+
+    @Slot(bool)
+    def set_number_mode(self, on: bool) -> None:
+        """Digit mode (a square pad, one digit) or number mode (a wide pad, several digits)."""
+        if self.number_action.isChecked() != on:
+            self.number_action.setChecked(on)  # comes back here through `toggled`
+            return
+        self.settings.set_number_mode(on)
+        self.canvas.set_paper_aspect(NUMBER_ASPECT if on else 1.0)
+        self.result_panel.setVisible(not on)
+        self.number_result.setVisible(on)
+        self.number_result.clear()
+        self.result_panel.clear()
+        self._request_source(self._source)  # read what is there the new way
+
     @Slot()
     def _on_canvas_changed(self) -> None:
+        if self.canvas.is_drawing() and self.number_mode():
+            return  # a number is read when a stroke ends: a half-written digit would only flicker
         if self.canvas.is_drawing():
-            if not self._debounce.isActive():  # throttle: live updates while the pen moves
-                self._debounce.start()
+            self.requests.throttle()  # live updates while the pen moves, at most one per interval
         else:
             self._request_drawing()  # undo, redo, clear: answer at once
 
     @Slot()
     def _request_drawing(self) -> None:
-        self._debounce.stop()
+        request_id = self.requests.new_request()  # also drops a throttled request still waiting
         self._source = ("drawing", None)
-        self.latest_request_id += 1
         if self.canvas.is_empty():
             self.result_panel.clear()  # nothing to ask; the new id makes answers in flight stale
+            self.number_result.clear()
             self.last_prediction = None
+            self.last_reading = None
+            return
+        if self.number_mode():
+            self.worker.request_number(request_id, number_request_of(self.canvas))
             return
         if not self.model_description:
             self.result_panel.clear(LOADING_TEXT)  # answered as soon as the model is ready
-        self.worker.request_drawing(self.latest_request_id, self.canvas.render_image())
+        self.worker.request_drawing(request_id, self.canvas.render_image())
 
     @Slot()
     def _update_actions(self) -> None:
@@ -341,18 +404,35 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------- answers
     @Slot(int, object)
     def _on_predicted(self, request_id: int, prediction: Any) -> None:
-        if request_id != self.latest_request_id:
-            self.stale_answers += 1
-            return
+        if not self.requests.accept(request_id):
+            return  # stale: a newer request is on its way
         self.last_prediction = prediction
-        self.shown_request_id = request_id
+        self.requests.mark_shown(request_id)
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
 
+    @Slot(int, object)
+    def _on_number_read(self, request_id: int, reading: Any) -> None:
+        if not self.requests.accept(request_id):
+            return  # stale: a newer request is on its way
+        self.last_reading = reading
+        self.requests.mark_shown(request_id)
+        self.number_result.set_reading(reading)
+        self.number_shown.emit(request_id)
+
+    @Slot(int, int, object)
+    def _on_digit_corrected(self, index: int, digit: int, reading_digit: Any) -> None:
+        """One digit of the number corrected by the user.
+
+        Hook for the personal sample store: ``reading_digit.input`` is the
+        28x28 standardised input, ``digit`` its true label.
+        """
+        self.statusBar().showMessage(f"Digit {index + 1} corrected to {digit}", 5000)
+        self.number_digit_corrected.emit(index, digit, reading_digit)
+
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
-        if request_id != self.latest_request_id:
-            self.stale_answers += 1
+        if not self.requests.accept(request_id):
             return
         if self._source[0] != "drawing" and self._image_request_id != request_id:
             self._source = self._previous_source  # the file never showed: keep what was there
@@ -360,7 +440,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, QImage)
     def _on_image_loaded(self, request_id: int, image: QImage) -> None:
-        if request_id == self.latest_request_id:
+        if self.requests.is_latest(request_id):
             self._image_request_id = request_id
             self.message_bar.dismiss()  # an earlier "could not open" no longer applies
             self.canvas.show_image(image)
@@ -396,14 +476,18 @@ class MainWindow(QMainWindow):
         if kind == "drawing":
             self._request_drawing()
             return
-        self._debounce.stop()
         self.message_bar.dismiss()
-        self.latest_request_id += 1
+        request_id = self.requests.new_request()
         self._previous_source, self._source = self._source, source
-        if kind == "file":
-            self.worker.request_file(self.latest_request_id, value)
+        if self.number_mode():
+            if kind == "file":
+                self.worker.request_number_file(request_id, value)
+            else:
+                self.worker.request_number_bytes(request_id, value)
+        elif kind == "file":
+            self.worker.request_file(request_id, value)
         else:
-            self.worker.request_bytes(self.latest_request_id, value)
+            self.worker.request_bytes(request_id, value)
 
     @Slot()
     def open_image_dialog(self) -> None:
@@ -462,6 +546,7 @@ class MainWindow(QMainWindow):
     def load_weights(self, path: str | Path) -> None:
         """Hot-swap the weights used for live recognition (answered by the worker)."""
         self._requested_weights = str(path)
+        self._asked_weights[Path(path).name] = str(path)
         self._set_status(LOADING_TEXT)
         self.worker.load_weights(str(path))
 
@@ -490,12 +575,15 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_weights_loaded(self, description: str) -> None:
-        requested = self._requested_weights or ""
-        is_shipped = not requested or Path(requested).resolve() == shipped_weights().resolve()
-        self.settings.set_weights("" if is_shipped else requested)
-        if requested:  # the weights the user asked for (not a fallback): old trouble is over
-            self.message_bar.dismiss()
-        self._requested_weights = None
+        # Remember the file that did load (the worker names it), never one merely asked for:
+        # a later request may still be loading and fail.
+        loaded = self._asked_weights.pop(description.removesuffix(" (shipped)"), "")
+        is_shipped = description.endswith(" (shipped)") or not loaded
+        self.settings.set_weights("" if is_shipped else loaded)
+        asked = self._requested_weights
+        if asked and (loaded == asked or (is_shipped and Path(asked).resolve() == shipped_weights().resolve())):
+            self.message_bar.dismiss()  # the weights the user asked for last: old trouble is over
+            self._requested_weights = None
         self.model_description = description
         self._set_status(f"Ready — model: {description}")
         self._request_source(self._source)  # show what the new weights read
@@ -548,7 +636,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self._debounce.stop()
+        self.requests.cancel()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         if self.training.is_running():

@@ -49,6 +49,13 @@ class AppSettings:
     def set_weights(self, path: str) -> None:
         self.qsettings.setValue("model/weights", path)
 
+    def number_mode(self) -> bool:
+        """True when the pad was last used for whole numbers (View > Number mode)."""
+        return str(self.qsettings.value("pad/mode", "digit")) == "number"
+
+    def set_number_mode(self, on: bool) -> None:
+        self.qsettings.setValue("pad/mode", "number" if on else "digit")
+
     def theme(self) -> str:
         """ "system" (follow the desktop), "light" or "dark"."""
         value = str(self.qsettings.value("view/theme", "system") or "system")
