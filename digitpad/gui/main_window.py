@@ -39,6 +39,8 @@ from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
 from digitpad.gui.pad.inference_worker import (
     InferenceWorker,
+    NumberReadingLike,
+    PredictionLike,
     PredictorFactory,
     number_request_of,
     start_worker,
@@ -87,8 +89,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = AppSettings(settings)
         self.requests = RequestTracker(parent=self)  # request ids, the pen-move throttle, stale answers
-        self.last_prediction: Any = None
-        self.last_reading: Any = None  # number mode: the NumberReading on screen
+        self.last_prediction: PredictionLike | None = None
+        self.last_reading: NumberReadingLike | None = None  # number mode: the NumberReading on screen
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
@@ -404,8 +406,8 @@ class MainWindow(QMainWindow):
         self.settings.set_pen_width(width)
 
     # --------------------------------------------------------------- answers
-    @Slot(int, object)
-    def _on_predicted(self, request_id: int, prediction: Any) -> None:
+    @Slot(int, PredictionLike)
+    def _on_predicted(self, request_id: int, prediction: PredictionLike) -> None:
         if not self.requests.accept(request_id):
             return  # stale: a newer request is on its way
         self.last_prediction = prediction
@@ -413,8 +415,8 @@ class MainWindow(QMainWindow):
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
 
-    @Slot(int, object)
-    def _on_number_read(self, request_id: int, reading: Any) -> None:
+    @Slot(int, NumberReadingLike)
+    def _on_number_read(self, request_id: int, reading: NumberReadingLike) -> None:
         if not self.requests.accept(request_id):
             return  # stale: a newer request is on its way
         self.last_reading = reading
