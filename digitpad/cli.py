@@ -52,6 +52,14 @@ def _add_training_options(p: argparse.ArgumentParser, *, single_model: bool) -> 
     advanced.add_argument("--label-smoothing", type=float, default=None)
     advanced.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
     advanced.add_argument("--precision", choices=("auto", "fp32", "bf16"), default=None)
+    advanced.add_argument(
+        "--data",
+        choices=("mnist", "mix"),
+        default=None,
+        help="mnist, or mix: MNIST + Pendigits .tra + style forms + not-a-digit, selected on validation",
+    )
+    advanced.add_argument("--pendigits", metavar="FILE", default=None, help="pendigits-orig.tra for --data mix")
+    advanced.add_argument("--elastic", dest="elastic_p", type=float, default=None, help="elastic distortion share")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:

@@ -79,8 +79,11 @@ def test_predict_recognises_every_sample():
     assert [a["digit"] for a in answers] == list(range(10))
     for answer in answers:
         assert len(answer["probabilities"]) == 10
-        assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+        # ten digit probabilities plus P(not a digit) make one distribution
+        assert sum(answer["probabilities"]) + answer["not_digit"] == pytest.approx(1.0, abs=1e-4)
         assert answer["confidence"] == max(answer["probabilities"])
+        assert answer["verdict"] in ("digit", "unsure") and not answer["empty"]
+        assert answer["runner_up"] in range(10) and answer["runner_up"] != answer["digit"]
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg", "rgba", "palette", "16bit"])

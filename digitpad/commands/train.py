@@ -35,6 +35,9 @@ _CONFIG_OPTIONS = (
     "max_steps",
     "precision",
     "dry_run",
+    "data",
+    "pendigits",
+    "elastic_p",
 )
 
 
