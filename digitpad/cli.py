@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from digitpad import __version__
 from digitpad.errors import DigitPadError
@@ -29,37 +30,57 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="image files (PNG, JPEG, BMP, GIF, TIFF, WebP)")
     p.add_argument("--weights", metavar="PATH", help="checkpoint to use (default: the shipped weights)")
     p.add_argument("--json", action="store_true", help="print one JSON object per file with all ten probabilities")
+    p.add_argument("--number", action="store_true", help="read a whole number (several digits) in each file")
 
 
 def _add_training_options(p: argparse.ArgumentParser, *, single_model: bool) -> None:
-    if single_model:
-        p.add_argument("--model", default=None, help="registry model name (see `digitpad train --list-models`)")
-    p.add_argument("--epochs", type=int, default=None, help="passes over the training set")
-    p.add_argument("--batch-size", type=int, default=None, help="images per step")
-    p.add_argument("--lr", type=float, default=None, help="peak learning rate")
-    p.add_argument("--seed", type=int, default=None, help="random seed (runs are reproducible on the CPU)")
-    p.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps")
-    p.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: all cores)")
-    p.add_argument(
-        "--data-dir", metavar="DIR", help="folder holding MNIST/raw (default: $DIGITPAD_DATA or the user cache)"
-    )
-    p.add_argument("--download", action="store_true", help="download MNIST into the data folder if it is missing")
-    p.add_argument("--no-augment", action="store_true", help="train on the plain MNIST images")
-    p.add_argument("--dry-run", action="store_true", help="a few steps on a small slice: checks that everything works")
+    """One flag per entry of the option table (digitpad.train_options); every default is None: "not given"."""
+    from digitpad.train_options import TRAIN_OPTIONS
+
     advanced = p.add_argument_group("advanced")
-    advanced.add_argument("--optimizer", choices=("sgd", "adamw"), default=None)
-    advanced.add_argument("--weight-decay", type=float, default=None)
-    advanced.add_argument("--label-smoothing", type=float, default=None)
-    advanced.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
-    advanced.add_argument("--precision", choices=("auto", "fp32", "bf16"), default=None)
-    advanced.add_argument(
-        "--data",
-        choices=("mnist", "mix"),
-        default=None,
-        help="mnist, or mix: MNIST + Pendigits .tra + style forms + not-a-digit, selected on validation",
-    )
-    advanced.add_argument("--pendigits", metavar="FILE", default=None, help="pendigits-orig.tra for --data mix")
-    advanced.add_argument("--elastic", dest="elastic_p", type=float, default=None, help="elastic distortion share")
+    for option in TRAIN_OPTIONS:
+        if option.name == "model" and not single_model:
+            continue  # compare names its models as arguments
+        group = advanced if option.advanced else p
+        if option.type is bool:
+            group.add_argument(
+                option.flag,
+                dest=option.name,
+                action="store_const",
+                const=not option.default,
+                default=None,
+                help=f"train without {option.help}" if option.default else option.help,
+            )
+        elif option.name == "model":  # choices are checked with a clearer message than argparse's
+            group.add_argument(option.flag, dest=option.name, default=None, metavar="MODEL", help=option.help)
+        else:
+            group.add_argument(
+                option.flag,
+                dest=option.name,
+                type=_checked(option),
+                choices=option.choices or None,
+                default=None,
+                metavar=option.metavar,
+                help=option.help,
+            )
+
+
+def _checked(option: Any) -> Callable[[str], Any]:
+    """An argparse ``type`` that parses the value and checks its range (a usage error, exit 2)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = option.type(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {option.type.__name__}, got {text!r}") from None
+        try:
+            option.check(value)
+        except DigitPadError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return value
+
+    parse.__name__ = option.type.__name__  # argparse names the type in its messages
+    return parse
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -85,6 +106,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", metavar="DIR", help="folder holding MNIST/raw")
     p.add_argument("--download", action="store_true", help="download MNIST if it is missing")
     p.add_argument("--images", metavar="DIR", help="evaluate on DIR/<digit>/* image files instead of MNIST")
+    p.add_argument("--numbers", metavar="DIR", help="score whole numbers in DIR/<anything>_<number>.png files")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 

@@ -1,22 +1,28 @@
-"""MNIST in memory: one uint8 tensor per split on the training device.
+"""Training data in memory: one uint8 tensor per split on the training device.
 
-torchvision reads (or, only when the caller allows it, downloads) the idx
-files; after that the whole split lives in one ``(N, 28, 28)`` uint8 tensor
+A run gets its data from a :data:`DataSource` (a function of the device):
+:func:`mnist_source` reads MNIST (found, or downloaded safely by
+:mod:`digitpad.mnist_download` when the caller allows it) through
+torchvision; :func:`arrays_source` takes images already in memory (a user's
+own samples, generated data).  After that the whole split lives in one ``(N, 28, 28)`` uint8 tensor
 plus int64 labels, and batches are drawn with ``torch.randperm`` (no
 DataLoader, no worker processes: fast on two cores, safe in a frozen bundle).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import torch
 
 from digitpad.errors import DataError
+from digitpad.mnist_download import ensure_mnist
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
-from digitpad.paths import default_mnist_dir, mnist_present, mnist_raw_dir
+from digitpad.paths import mnist_raw_dir
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,64 @@ class Split:
             return self
         return Split(self.images[:n], self.labels[:n])
 
+    def to(self, device: str | torch.device) -> Split:
+        return Split(self.images.to(device), self.labels.to(device))
+
+    @classmethod
+    def from_arrays(cls, images: np.ndarray, labels: np.ndarray, device: str | torch.device = "cpu") -> Split:
+        """From uint8 ``(N, 28, 28)`` images (white ink on black, MNIST's scale) and ``(N,)`` digit labels."""
+        images = np.asarray(images)
+        labels = np.asarray(labels)
+        if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+            raise DataError(f"images must be uint8 (N, 28, 28), got {images.dtype} {images.shape}")
+        if labels.shape != (images.shape[0],) or (labels.size and (labels.min() < 0 or labels.max() > 9)):
+            raise DataError(f"labels must be {images.shape[0]} digits 0-9, got shape {labels.shape}")
+        return cls(
+            torch.from_numpy(np.ascontiguousarray(images)).to(device),
+            torch.from_numpy(labels.astype(np.int64)).to(device),
+        )
+
+    @staticmethod
+    def concat(*splits: Split) -> Split:
+        """One split holding all of ``splits`` in order (e.g. new samples plus replayed MNIST)."""
+        return Split(torch.cat([s.images for s in splits]), torch.cat([s.labels for s in splits]))
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What a run trains on and evaluates on (the best weights are kept by ``test`` accuracy)."""
+
+    train: Split
+    test: Split
+    info: Mapping[str, Any] = field(default_factory=dict)  # plain values for the checkpoint's meta (e.g. counts)
+
+
+DataSource = Callable[[torch.device], TrainingData]
+"""Loads a run's data onto the given device; raises ``DataError``."""
+
+
+def mnist_source(root: str | Path | None = None, *, download: bool = False) -> DataSource:
+    """MNIST's train and test splits from ``root`` (downloaded there first when allowed and missing)."""
+
+    def load(device: torch.device) -> TrainingData:
+        train, test = load_splits(root, device=device, download=download)
+        return TrainingData(train, test)
+
+    return load
+
+
+def arrays_source(
+    train_images: np.ndarray, train_labels: np.ndarray, test_images: np.ndarray, test_labels: np.ndarray
+) -> DataSource:
+    """A run on images already in memory (uint8 ``(N, 28, 28)``, labels 0-9); checked at once."""
+    train = Split.from_arrays(train_images, train_labels)
+    test = Split.from_arrays(test_images, test_labels)
+
+    def load(device: torch.device) -> TrainingData:
+        return TrainingData(train.to(device), test.to(device))
+
+    return load
+
 
 def load_mnist(
     root: str | Path | None = None,
@@ -46,32 +110,23 @@ def load_mnist(
     """Read one MNIST split from ``root`` (a folder holding ``MNIST/raw``).
 
     ``root`` defaults to :func:`digitpad.paths.default_mnist_dir`.  The files are
-    downloaded there only when ``download`` is True.  Raises ``DataError``.
+    downloaded there (https, checksummed, all or nothing) only when ``download``
+    is True.  Raises ``DataError``.
     """
-    folder = Path(root) if root is not None else default_mnist_dir()
+    folder = ensure_mnist(root, download=download)  # DataError when missing and not downloadable
     try:
         from torchvision.datasets import MNIST  # lazy: only the training path needs torchvision
     except ImportError as exc:
         raise DataError(f"training needs torchvision, which this installation does not include ({exc})") from exc
     try:
-        dataset = MNIST(str(folder), train=train, download=download)
+        dataset = MNIST(str(folder), train=train, download=False)
         images = dataset.data
         labels = dataset.targets
-    except DataError:
-        raise
-    except Exception as exc:  # torchvision raises RuntimeError, URLError, OSError, ValueError...
+    except Exception as exc:  # torchvision raises RuntimeError, OSError, ValueError...
         which = "training" if train else "test"
-        if download:
-            reason = f"could not download or read the MNIST {which} set into {folder}"
-        else:
-            raw = mnist_raw_dir(folder)
-            if not mnist_present(folder):
-                raise DataError(
-                    f"MNIST not found in {folder} (expected {raw}): download it (digitpad train "
-                    "--download) or point --data-dir / DIGITPAD_DATA at a folder holding it"
-                ) from exc
-            reason = f"MNIST {which} set not found or unreadable in {raw}"
-        raise DataError(f"{reason}: {_one_line(exc)}") from exc
+        raise DataError(
+            f"MNIST {which} set not found or unreadable in {mnist_raw_dir(folder)}: {_one_line(exc)}"
+        ) from exc
     if images.dtype != torch.uint8 or images.ndim != 3 or tuple(images.shape[1:]) != (28, 28):
         raise DataError(f"MNIST files in {folder} have an unexpected shape {tuple(images.shape)}")
     if labels.shape[0] != images.shape[0]:
@@ -122,6 +177,7 @@ def batches(
 
 
 def steps_per_epoch(n: int, batch_size: int) -> int:
+    """Optimizer steps in one epoch of ``n`` images (the last partial batch is dropped)."""
     return max(1, n // batch_size)
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import torch
 from torch import nn
 
-DEFAULT_MODEL = "digitpad"
+from digitpad.model_catalog import CATALOGUE, DEFAULT_MODEL
+
+__all__ = ["DEFAULT_MODEL", "MODELS", "ModelInfo", "build_model", "describe", "model_names", "parameter_count"]
 
 
 class Linear(nn.Module):
@@ -143,19 +145,16 @@ class ModelInfo:
     factory: Callable[..., nn.Module]
 
 
+_FACTORIES: dict[str, Callable[..., nn.Module]] = {
+    "linear": Linear,
+    "mlp": MLP,
+    "cnn": TutorialCNN,
+    "bncnn": BatchNormCNN,
+    "digitpad": DigitPadNet,
+}
+# Names and descriptions come from the torch-free catalogue (digitpad.model_catalog).
 MODELS: dict[str, ModelInfo] = {
-    info.name: info
-    for info in (
-        ModelInfo("linear", "Logistic regression, 784 -> 10 (about 92%).", Linear),
-        ModelInfo("mlp", "Fully connected 784-500-100-10 (about 98%).", MLP),
-        ModelInfo(
-            "cnn", "pytorch/examples tutorial CNN: conv16, conv32, fc128, dropout (about 99.2-99.5%).", TutorialCNN
-        ),
-        ModelInfo("bncnn", "BatchNorm CNN: conv 5/10/20/40, fc 200-500 (about 99.4%).", BatchNormCNN),
-        ModelInfo(
-            "digitpad", "DigitPad default: compact BatchNorm conv net with global pooling (99.6%+).", DigitPadNet
-        ),
-    )
+    name: ModelInfo(name, CATALOGUE[name].description, factory) for name, factory in _FACTORIES.items()
 }
 
 

@@ -218,8 +218,36 @@ def _flatten_alpha(g: np.ndarray, a: np.ndarray) -> np.ndarray:
     return a * g + (1.0 - a) * np.float32(background)
 
 
+def extract_ink(gray: np.ndarray, alpha: np.ndarray | None = None) -> tuple[np.ndarray, int, int, float] | None:
+    """The clean-up steps 1-3 alone, for segmenting a picture of several digits.
+
+    Returns ``(ink, top, left, scale)``: white-on-black ink in [0, 1] over the
+    region ``ink`` covers, whose pixel (0, 0) is at (``top``, ``left``) of the
+    working image, and ``scale`` original pixels per working pixel (> 1 when
+    a huge image was downscaled).  None when there is no meaningful ink.
+    """
+    g = _to_unit_float(gray, "gray")
+    a = None if alpha is None else _to_unit_float(alpha, "alpha")
+    if a is not None and a.shape != g.shape:
+        raise ValueError(f"alpha shape {a.shape} differs from gray shape {g.shape}")
+    scale = max(g.shape) / WORK_MAX if max(g.shape) > WORK_MAX else 1.0
+    g, a = _shrink(g, a)
+    if a is not None:
+        g = _flatten_alpha(g, a)
+    found = _ink_region(g)
+    if found is None:
+        return None
+    x, top, left = found
+    return x, top, left, scale
+
+
 def _ink(g: np.ndarray) -> np.ndarray | None:
-    """White-on-black ink in [0, 1] with paper, lighting and noise removed.
+    found = _ink_region(g)
+    return None if found is None else found[0]
+
+
+def _ink_region(g: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """White-on-black ink in [0, 1] with paper, lighting and noise removed, and its origin.
 
     Polarity, paper plane and the ink's rough extent come from a <= 64 px
     overview (anything visible at 20 px is visible there); the per-pixel work
@@ -289,7 +317,7 @@ def _ink(g: np.ndarray) -> np.ndarray | None:
     area = int(np.count_nonzero(x > 0.5))
     if area < max(MIN_INK_PIXELS, MIN_INK_FRACTION * h * w):
         return None
-    return x
+    return x, y0, x0
 
 
 def _despeckle(x: np.ndarray) -> None:

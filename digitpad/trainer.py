@@ -1,5 +1,8 @@
 """Training as an iterator of small frozen progress events; never prints.
 
+A whole run (data, training, evaluation, saving) is :class:`digitpad.training_run.TrainingRun`;
+this is its loop.
+
     trainer = Trainer(TrainConfig(model="digitpad", epochs=15))
     for event in trainer.run():      # Started, StepProgress..., EpochFinished, ..., Finished | Cancelled
         ...
@@ -24,10 +27,13 @@ from typing import Any
 import torch
 from torch import nn
 
+from digitpad.data import DataSource, Split, mnist_source
+from digitpad.devices import autocast_dtype, resolve_device
 from digitpad.errors import TrainingError
 from digitpad.evaluate import Evaluation, evaluate
-from digitpad.models import DEFAULT_MODEL, MODELS, build_model
+from digitpad.models import MODELS, build_model
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
+from digitpad.train_options import TrainConfig, check_config, training_command
 from digitpad.training_events import (
     Cancelled,
     EpochFinished,
@@ -38,41 +44,23 @@ from digitpad.training_events import (
     StepProgress,
 )
 
+__all__ = [
+    "Cancelled",
+    "EpochFinished",
+    "Evaluated",
+    "Event",
+    "Finished",
+    "Started",
+    "StepProgress",
+    "TrainConfig",
+    "TrainResult",
+    "Trainer",
+    "resolve_device",
+    "training_command",
+]
 
-@dataclass(frozen=True)
-class TrainConfig:
-    model: str = DEFAULT_MODEL
-    epochs: int = 15
-    batch_size: int = 128
-    lr: float = 0.1  # peak OneCycle learning rate
-    optimizer: str = "sgd"  # "sgd" (Nesterov, momentum 0.9) | "adamw"
-    weight_decay: float = 5e-4
-    seed: int = 1
-    device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:N" | "mps"
-    data_dir: str | None = None  # folder holding MNIST/raw; None: digitpad.paths.default_mnist_dir()
-    download: bool = False  # let torchvision download MNIST into data_dir when missing
-    augment: bool = True
-    threads: int | None = 1  # torch CPU threads (process-wide); None leaves torch's setting
-    label_smoothing: float = 0.1
-    max_steps: int | None = None  # stop after this many optimizer steps (quick runs)
-    dry_run: bool = False  # one epoch of 2 steps on small subsets: checks everything runs
-    train_limit: int | None = None  # use only the first N training images
-    test_limit: int | None = None  # evaluate on only the first N test images
-    evals_per_epoch: int = 1  # >1 adds mid-epoch Evaluated events (benchmarks)
-    precision: str = "auto"  # "auto" | "fp32" | "bf16"
-    model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}
-    progress_interval_s: float = 0.05  # at most ~20 StepProgress events per second
-    # "mnist": MNIST train, selected on MNIST test (the old recipe).  "mix": digitpad.synth.mixture
-    # (MNIST + Pendigits .tra renders + style forms + not-a-digit, label 10), selected and
-    # temperature-calibrated on a held-out validation split; MNIST test is only reported.
-    data: str = "mnist"
-    pendigits: str | None = None  # pendigits-orig.tra for "mix"; None: digitpad.paths.default_pendigits()
-    elastic_p: float = 0.0  # fraction of training images given an elastic distortion
-
-    def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["model_config"] = dict(self.model_config)
-        return d
+StateDict = Mapping[str, torch.Tensor]
+_DEFAULTS = TrainConfig()
 
 
 @dataclass(frozen=True)
@@ -87,7 +75,9 @@ class TrainResult:
     cancelled: bool
     seconds: float
     steps: int
-    extra_meta: dict[str, Any] = field(default_factory=dict)  # "mix": validation, temperature, counts
+    test: Split = field(repr=False)  # the images ``evaluation`` is of (on the training device)
+    # data "mix": the temperature fitted on the validation split, validation figures, the mixture's counts
+    extra_meta: dict[str, Any] = field(default_factory=dict)
 
     def build_model(self) -> nn.Module:
         model = build_model(self.model, **dict(self.config.model_config))
@@ -95,63 +85,32 @@ class TrainResult:
         return model.eval()
 
 
-def resolve_device(name: str) -> torch.device:
-    """ "auto" -> CUDA, then MPS, then CPU. Raises ``TrainingError`` for an unusable device."""
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        device = torch.device(name)
-    except (RuntimeError, ValueError):
-        raise TrainingError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from None
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise TrainingError(f"device {name!r} asked for, but CUDA is not available")
-        if device.index is not None and device.index >= torch.cuda.device_count():
-            raise TrainingError(f"device {name!r} does not exist ({torch.cuda.device_count()} CUDA devices)")
-    elif device.type == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise TrainingError("device 'mps' asked for, but MPS is not available")
-    elif device.type != "cpu":
-        raise TrainingError(f"unsupported device {name!r}")
-    return device
-
-
-def _autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
-    if precision == "fp32":
-        return None
-    if precision not in ("auto", "bf16"):
-        raise TrainingError(f"unknown precision {precision!r}: use auto, fp32 or bf16")
-    if device.type == "cpu":
-        native = bool(getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)())
-        return torch.bfloat16 if (precision == "bf16" or native) else None
-    if device.type == "cuda":
-        return torch.bfloat16 if (precision == "bf16" or torch.cuda.is_bf16_supported()) else None
-    return torch.bfloat16 if precision == "bf16" else None
-
-
 class Trainer:
     """Runs one training; ``run()`` yields events, ``stop()`` is thread-safe."""
 
-    def __init__(self, config: TrainConfig = TrainConfig()) -> None:
+    def __init__(
+        self,
+        config: TrainConfig = _DEFAULTS,
+        *,
+        data: DataSource | None = None,
+        initial_state: StateDict | None = None,
+    ) -> None:
+        """``data``: where the images come from (default: MNIST from ``config.data_dir``);
+        ``initial_state``: weights to start from (fine-tuning) instead of a fresh initialisation."""
+        check_config(config)  # TrainingError: one line naming the bad option
         if config.model not in MODELS:
             raise TrainingError(f"unknown model {config.model!r}; choose one of: {', '.join(MODELS)}")
-        if config.epochs < 1 or config.batch_size < 1 or config.lr <= 0:
-            raise TrainingError("epochs, batch size and learning rate must be positive")
-        if config.data not in ("mnist", "mix"):
-            raise TrainingError(f"unknown training data {config.data!r}: use mnist or mix")
-        if config.optimizer not in ("sgd", "adamw"):
-            raise TrainingError(f"unknown optimizer {config.optimizer!r}: use sgd or adamw")
         if config.data == "mix" and "classes" not in config.model_config:
             if config.model != "digitpad":
                 raise TrainingError("--data mix needs the digitpad model (it adds a not-a-digit output)")
             config = dataclasses.replace(config, model_config={**dict(config.model_config), "classes": 11})
         self.config = config
+        if data is None and config.data == "mix":
+            from digitpad.synth.mixture import mixture_source
+
+            data = mixture_source(config)
+        self._source = data or mnist_source(config.data_dir, download=config.download)
+        self._initial_state = initial_state
         self._stop = threading.Event()
         self._result: TrainResult | None = None
         self._best_state: dict[str, torch.Tensor] | None = None
@@ -173,8 +132,11 @@ class Trainer:
         """A CPU copy of the best weights so far (None before the first evaluation)."""
         return None if self._best_state is None else {k: v.clone() for k, v in self._best_state.items()}
 
-    def save(self, path: Any, *, command: str | None = None) -> Any:
-        """Write the best model as a checkpoint (see ``digitpad.checkpoint``)."""
+    def save(self, path: Any, *, command: str | None = None, meta: Mapping[str, Any] | None = None) -> Any:
+        """Write the best model as a checkpoint (atomic; see ``digitpad.checkpoint``); ``meta`` adds plain values.
+
+        :class:`digitpad.training_run.TrainingRun` does this for a whole run, under one naming scheme.
+        """
         from digitpad.checkpoint import save_checkpoint
 
         r = self._result
@@ -193,6 +155,7 @@ class Trainer:
             "steps": r.steps,
             "command": command or training_command(self.config),
             **r.extra_meta,
+            **dict(meta or {}),
         }
         return save_checkpoint(
             path,
@@ -208,16 +171,17 @@ class Trainer:
 
     def run(self) -> Iterator[Event]:
         from digitpad.augment import AugmentConfig, augment
-        from digitpad.data import Split, batches, load_splits, steps_per_epoch, to_float
+        from digitpad.data import batches, steps_per_epoch, to_float
 
         cfg = self.config
         t0 = time.perf_counter()
         device = resolve_device(cfg.device)
         if device.type == "cpu" and cfg.threads:
             torch.set_num_threads(max(1, int(cfg.threads)))
-        amp = _autocast_dtype(cfg.precision, device)
+        amp = autocast_dtype(cfg.precision, device)
 
-        train, test = load_splits(cfg.data_dir, device=device, download=cfg.download)  # DataError
+        data = self._source(device)  # DataError
+        train, test = data.train, data.test
         train_n, test_n = cfg.train_limit, cfg.test_limit
         epochs = cfg.epochs
         if cfg.dry_run:
@@ -225,23 +189,17 @@ class Trainer:
         train, test = train.head(train_n), test.head(test_n)
         if len(train) == 0 or len(test) == 0:
             raise TrainingError("no training or test images to use")
-        select, mix_counts = test, None
-        if cfg.data == "mix":
-            from digitpad.synth.mixture import MixtureConfig, build_mixture
 
-            small = cfg.dry_run or (train_n is not None and train_n < 20000)
-            mc = MixtureConfig(val_mnist=min(5000, len(train) // 10), pen_renders=1 if small else 2)
-            if small:
-                mc = dataclasses.replace(mc, forms=256, nondigits=256, val_forms=64, val_nondigits=64)
-            mix = build_mixture(train.images, train.labels, _pendigits_file(cfg), cfg.seed, mc)
-            train = Split(mix.train_images.to(device), mix.train_labels.to(device))
-            select = Split(mix.val_images.to(device), mix.val_labels.to(device))
-            mix_counts = mix.counts
-        aug_cfg = AugmentConfig(elastic_p=cfg.elastic_p)
-
+        aug_cfg = AugmentConfig(elastic_p=cfg.elastic)
         torch.manual_seed(cfg.seed)
         gen = torch.Generator().manual_seed(cfg.seed)
-        model = build_model(cfg.model, **dict(cfg.model_config)).to(device)
+        model = build_model(cfg.model, **dict(cfg.model_config))
+        if self._initial_state is not None:
+            try:
+                model.load_state_dict(self._initial_state)
+            except RuntimeError as exc:
+                raise TrainingError(f"the starting weights do not fit the {cfg.model} model") from exc
+        model = model.to(device)
         model = model.to(memory_format=torch.channels_last)
         bs = min(cfg.batch_size, len(train))
         per_epoch = steps_per_epoch(len(train), bs)
@@ -269,11 +227,12 @@ class Trainer:
         history: list[dict[str, float]] = []
         steps, train_s, cancelled, checked_at = 0, 0.0, False, -1
         epoch = step = 0
+        last_emit = 0.0  # one clock for the whole run: the throttle does not restart each epoch
 
         def check(ep: int) -> tuple[Evaluation, bool]:
             nonlocal best_acc, best_epoch, best_eval, checked_at
             checked_at = steps
-            ev = evaluate(model, select.images, select.labels, mean=MNIST_MEAN, std=MNIST_STD)
+            ev = evaluate(model, test.images, test.labels, mean=MNIST_MEAN, std=MNIST_STD)
             better = ev.accuracy > best_acc
             if better:
                 best_acc, best_epoch, best_eval = ev.accuracy, ep, ev
@@ -288,7 +247,7 @@ class Trainer:
             model.train()
             ep_t0 = time.perf_counter()
             ep, win = _Meter(device), _Meter(device)
-            last_emit, step = 0.0, 0
+            step = 0
             for xb, yb in batches(train, bs, gen):
                 step_t = time.perf_counter()
                 x = to_float(xb)
@@ -362,8 +321,10 @@ class Trainer:
             )
         assert best_eval is not None and self._best_state is not None
         extra: dict[str, Any] = {}
-        if mix_counts is not None:
-            best_eval, extra = _report_mix(model, self._best_state, select, test, best_acc, mix_counts)
+        if cfg.data == "mix":
+            # "test" was the validation split: fit the temperature there, report MNIST test
+            best_eval, test, extra = _report_mix(cfg, model, self._best_state, test, best_acc, device, test_n)
+        extra.update(data.info)
         seconds = time.perf_counter() - t0
         self._result = TrainResult(
             cfg.model,
@@ -376,6 +337,7 @@ class Trainer:
             cancelled,
             seconds,
             steps,
+            test,
             extra,
         )
         if cancelled:
@@ -384,58 +346,43 @@ class Trainer:
             yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]), steps, seconds)
 
 
-def _pendigits_file(cfg: TrainConfig) -> str | None:
-    """The Pendigits .tra file for "mix" (None: train without real pen digits)."""
-    import os
-    from pathlib import Path
-
-    from digitpad.paths import default_pendigits
-
-    if cfg.pendigits:
-        path = Path(cfg.pendigits)
-    elif cfg.data_dir and not os.environ.get("DIGITPAD_PENDIGITS"):
-        path = Path(cfg.data_dir).parent / "pendigits" / "pendigits-orig.tra"  # beside the MNIST folder
-    else:
-        path = default_pendigits()
-    if not path.is_file():
-        if cfg.pendigits:
-            raise TrainingError(f"Pendigits file not found: {cfg.pendigits}")
-        return None
-    return str(path)
-
-
 def _report_mix(
+    cfg: TrainConfig,
     model: nn.Module,
-    best_state: Mapping[str, torch.Tensor],
-    val: Any,
-    test: Any,
+    best_state: StateDict,
+    val: Split,
     val_accuracy: float,
-    counts: Mapping[str, int],
-) -> tuple[Evaluation, dict[str, Any]]:
-    """The best weights' temperature (fitted on validation) and MNIST test figures (reported only)."""
+    device: torch.device,
+    test_n: int | None,
+) -> tuple[Evaluation, Split, dict[str, Any]]:
+    """The best weights' temperature (fitted on validation) and their MNIST test figures (only reported)."""
     from digitpad.calibration import expected_calibration_error, fit_temperature, softmax
+    from digitpad.data import load_mnist
     from digitpad.evaluate import predict_logits
 
     model.load_state_dict(best_state)
     logits = predict_logits(model, val.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
     labels = val.labels.cpu().numpy()
     temperature = fit_temperature(logits, labels)
+    test = load_mnist(cfg.data_dir, train=False, device=device, download=cfg.download).head(test_n)
     test_eval = evaluate(model, test.images, test.labels, mean=MNIST_MEAN, std=MNIST_STD)
     test_logits = predict_logits(model, test.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
     probs = softmax(test_logits, temperature)[:, :10]
     test_labels = test.labels.cpu().numpy()
-    ece = expected_calibration_error(probs.max(1), probs.argmax(1) == test_labels)
-    return test_eval, {
-        "test_accuracy": test_eval.accuracy,
-        "test_loss": test_eval.loss,
-        "selected_on": "validation",
-        "validation_accuracy": val_accuracy,
-        "validation_size": len(labels),
-        "temperature": temperature,
-        "classes": int(logits.shape[1]),
-        "test_ece": ece,
-        "mixture": dict(counts),
-    }
+    return (
+        test_eval,
+        test,
+        {
+            "test_accuracy": test_eval.accuracy,
+            "test_loss": test_eval.loss,
+            "test_ece": expected_calibration_error(probs.max(1), probs.argmax(1) == test_labels),
+            "selected_on": "validation",
+            "validation_accuracy": val_accuracy,
+            "validation_size": len(labels),
+            "temperature": temperature,
+            "classes": int(logits.shape[1]),
+        },
+    )
 
 
 class _Meter:
@@ -479,40 +426,3 @@ def _eval_points(per_epoch: int, evals: int) -> set[int]:
     if evals <= 1:
         return set()
     return {round(per_epoch * i / evals) for i in range(1, evals)} - {0, per_epoch}
-
-
-def training_command(cfg: TrainConfig) -> str:
-    """The ``digitpad train`` command line equivalent to ``cfg`` (for a checkpoint's meta)."""
-    default = TrainConfig()
-    parts = ["digitpad", "train", "--model", cfg.model, "--epochs", str(cfg.epochs), "--seed", str(cfg.seed)]
-    flags = {
-        "batch_size": "--batch-size",
-        "lr": "--lr",
-        "optimizer": "--optimizer",
-        "weight_decay": "--weight-decay",
-        "label_smoothing": "--label-smoothing",
-        "threads": "--threads",
-        "device": "--device",
-        "max_steps": "--max-steps",
-        "precision": "--precision",
-    }
-    for key, flag in flags.items():
-        value = getattr(cfg, key)
-        if value != getattr(default, key) and value is not None:
-            parts += [flag, str(value)]
-    if cfg.data != default.data:
-        parts += ["--data", cfg.data]
-    if cfg.elastic_p:
-        parts += ["--elastic", str(cfg.elastic_p)]
-    if cfg.pendigits:
-        parts += ["--pendigits", str(cfg.pendigits)]
-    if not cfg.augment:
-        parts.append("--no-augment")
-    if cfg.dry_run:
-        parts.append("--dry-run")
-    for key in ("train_limit", "test_limit"):
-        if getattr(cfg, key) is not None:
-            parts += ["--" + key.replace("_", "-"), str(getattr(cfg, key))]
-    if cfg.data_dir:
-        parts += ["--data-dir", str(cfg.data_dir)]
-    return " ".join(parts)

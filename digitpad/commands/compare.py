@@ -25,14 +25,19 @@ class Row:
 
 def _trained_row(name: str, args: argparse.Namespace) -> Row:
     from digitpad.commands.progress import ProgressPrinter
-    from digitpad.commands.train import config_from_args, run_training
+    from digitpad.commands.train import config_from_args, stop_on_ctrl_c
     from digitpad.models import build_model, parameter_count
+    from digitpad.trainer import Trainer
 
     args = argparse.Namespace(**vars(args), model=name)
     if args.epochs is None:
         args.epochs = COMPARE_EPOCHS
     config = config_from_args(args)
-    trainer = run_training(config, printer=ProgressPrinter())
+    trainer = Trainer(config)  # compared, not kept: nothing is saved
+    printer = ProgressPrinter()
+    with stop_on_ctrl_c(trainer.stop):
+        for event in trainer.run():
+            printer(event)
     result = trainer.result
     if result is None:
         raise DataError(f"training {name} produced no model")

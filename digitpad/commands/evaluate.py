@@ -100,6 +100,10 @@ def evaluate_mnist(checkpoint, data_dir: str | None, download: bool):
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "numbers", None):
+        from digitpad.commands.numbers import run_evaluate
+
+        return run_evaluate(args)
     from digitpad.checkpoint import load_checkpoint
     from digitpad.commands.predict import load_predictor, weights_path
     from digitpad.report import evaluation_as_dict, format_evaluation

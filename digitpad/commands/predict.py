@@ -10,10 +10,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitpad.errors import DigitPadError
 from digitpad.imageio import load_image
 from digitpad.resources import shipped_weights
+
+if TYPE_CHECKING:
+    from digitpad.predictor import Prediction, Predictor
 
 
 def weights_path(weights: str | None) -> Path:
@@ -21,14 +25,14 @@ def weights_path(weights: str | None) -> Path:
     return Path(weights) if weights else shipped_weights()
 
 
-def load_predictor(weights: str | None):
+def load_predictor(weights: str | None) -> Predictor:
     """The predictor for ``--weights`` or, by default, the shipped weights."""
     from digitpad.predictor import Predictor
 
     return Predictor.from_checkpoint(weights_path(weights))
 
 
-def _describe(path: str, prediction) -> str:
+def _describe(path: str, prediction: Prediction) -> str:
     if prediction.empty:
         return f"{path}: no digit found"
     if prediction.verdict == "not-a-digit":
@@ -39,7 +43,7 @@ def _describe(path: str, prediction) -> str:
     return f"{path}: {prediction.digit} ({prediction.confidence:.1%})"
 
 
-def _as_json(path: str, prediction) -> str:
+def _as_json(path: str, prediction: Prediction) -> str:
     return json.dumps(
         {
             "file": path,
@@ -55,6 +59,10 @@ def _as_json(path: str, prediction) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "number", False):
+        from digitpad.commands.numbers import run_predict
+
+        return run_predict(args)
     predictor = load_predictor(args.weights)
     failures = 0
     for path in args.files:

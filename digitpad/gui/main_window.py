@@ -10,35 +10,47 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QMimeData, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QIcon,
     QImage,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
     QSpinBox,
-    QStyle,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
-from digitpad.gui.pad.inference_worker import InferenceWorker, PredictorFactory, start_worker, stop_worker
+from digitpad.gui.pad.inference_worker import (
+    InferenceWorker,
+    PredictorFactory,
+    number_request_of,
+    start_worker,
+    stop_worker,
+)
+from digitpad.gui.pad.number_result import NumberResult
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
+from digitpad.gui.theme import THEME_LABELS, THEMES, ThemeManager
 from digitpad.gui.training.controller import TrainingController
-from digitpad.gui.widgets.message_bar import MessageBar
+from digitpad.gui.widgets.icons import palette_icon
+from digitpad.gui.widgets.message_bar import MessageHost
+from digitpad.paths import user_weights_dir
 from digitpad.resources import shipped_weights
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
@@ -46,6 +58,11 @@ WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
 DEBOUNCE_MS = 30
 """While the pen moves, at most one request per this many milliseconds."""
 LOADING_TEXT = "Loading model…"
+NUMBER_ASPECT = 3.2
+"""Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
+NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
+DEFAULT_SIZE = QSize(860, 600)
+"""First-start size in logical pixels, shrunk to fit smaller screens."""
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +75,8 @@ class MainWindow(QMainWindow):
     """
 
     prediction_shown = Signal(int)  # request id whose answer is now on screen
+    number_shown = Signal(int)  # number mode: request id whose reading is now on screen
+    number_digit_corrected = Signal(int, int, object)  # index, digit, the DigitReading as read
     model_changed = Signal(str)  # description of the weights now used for recognition
     model_failed = Signal(str)  # weights could not be loaded (one user-facing line)
 
@@ -70,24 +89,37 @@ class MainWindow(QMainWindow):
         self.shown_request_id = 0  # the request whose answer is on screen
         self.stale_answers = 0  # answers dropped because a newer request exists
         self.last_prediction: Any = None
+        self.last_reading: Any = None  # number mode: the NumberReading on screen
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
         self._requested_weights: str | None = None
+        self._weights_dialog: Any = None  # Model > Trained weights…, made on first use
         self.model_description = ""  # e.g. "digitpad.pt (shipped)" once a model is loaded
         self._closed = False
+        self._fitted = False
 
+        self.theme = ThemeManager(QApplication.instance(), self)  # type: ignore[arg-type]
+        self.theme.apply(self.settings.theme())
+        self.theme.changed.connect(self._refresh_icons)
         self.canvas = DrawingCanvas()
         self.canvas.set_pen_width(self.settings.pen_width())
         self.result_panel = ResultPanel()
-        self.message_bar = MessageBar()
-        left = QVBoxLayout()
-        left.setContentsMargins(0, 0, 0, 0)
-        left.addWidget(self.message_bar)
-        left.addWidget(self.canvas, 1)
+        # The pad has a host of its own so the message strip can float over it:
+        # a message never resizes or moves the pad (under the pen or otherwise).
+        self.pad_area = MessageHost(self.canvas)
+        self.message_bar = self.pad_area.message_bar
+        self.number_result = NumberResult()
+        self.number_result.setVisible(False)
+        self.number_result.digit_corrected.connect(self._on_digit_corrected)
         central = QWidget()
         layout = QHBoxLayout(central)
-        layout.addLayout(left, 1)
+        layout.setContentsMargins(6, 6, 6, 6)
+        pad_column = QVBoxLayout()  # number mode: the result strip sits under the wide pad
+        pad_column.setContentsMargins(0, 0, 0, 0)
+        pad_column.addWidget(self.pad_area, 1)
+        pad_column.addWidget(self.number_result)
+        layout.addLayout(pad_column, 1)
         layout.addWidget(self.result_panel)
         self.setCentralWidget(central)
 
@@ -109,6 +141,7 @@ class MainWindow(QMainWindow):
 
         self.worker = InferenceWorker(shipped_weights(), predictor_factory)
         self.worker.predicted.connect(self._on_predicted)
+        self.worker.number_read.connect(self._on_number_read)
         self.worker.failed.connect(self._on_failed)
         self.worker.image_loaded.connect(self._on_image_loaded)
         self.worker.weights_loaded.connect(self._on_weights_loaded)
@@ -120,64 +153,59 @@ class MainWindow(QMainWindow):
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
+        if self.settings.number_mode():
+            self.number_action.setChecked(True)  # before the first answer: no request is lost
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(820, 560)
+            self.resize(DEFAULT_SIZE)
+        self._fit_screen()
         self._update_actions()
 
     # ------------------------------------------------------------- building
-    def _icon(self, theme: QIcon.ThemeIcon, fallback: QStyle.StandardPixmap) -> QIcon:
-        return QIcon.fromTheme(theme, self.style().standardIcon(fallback))
-
-    def _action(self, text: str, slot: Any, shortcuts: Any = None, icon: QIcon | None = None, tip: str = "") -> QAction:
+    def _action(
+        self, text: str, slot: Any, shortcuts: Any = None, icon: str = "", tip: str = "", short: str = ""
+    ) -> QAction:
+        """A window action; ``icon`` names a shipped SVG, ``short`` is its toolbar label."""
         action = QAction(text, self)
-        if icon is not None:
-            action.setIcon(icon)
+        if icon:
+            self._icon_names[action] = icon
+        if short:
+            action.setIconText(short)
         if shortcuts is not None:
             action.setShortcuts(shortcuts if isinstance(shortcuts, list) else [shortcuts])
         if tip:
             action.setStatusTip(tip)
+            action.setToolTip(tip)
         action.triggered.connect(slot)
         return action
 
     def _make_actions(self) -> None:
-        SP, TI, KS = QStyle.StandardPixmap, QIcon.ThemeIcon, QKeySequence.StandardKey
+        KS = QKeySequence.StandardKey
+        self._icon_names: dict[QAction, str] = {}
         self.open_action = self._action(
-            "&Open image…",
-            self.open_image_dialog,
-            KS.Open,
-            self._icon(TI.DocumentOpen, SP.SP_DialogOpenButton),
-            "Recognise the digit in an image file",
+            "&Open image…", self.open_image_dialog, KS.Open, "open", "Recognise the digit in an image file", "Open"
         )
         self.paste_action = self._action(
             "&Paste",
             self.paste,
             KS.Paste,
-            self._icon(TI.EditPaste, SP.SP_FileIcon),
+            "paste",
             "Recognise an image or image file from the clipboard",
+            "Paste",
         )
         self.save_action = self._action(
-            "&Save drawing…",
-            self.save_drawing_dialog,
-            KS.Save,
-            self._icon(TI.DocumentSave, SP.SP_DialogSaveButton),
-            "Save the drawing as a PNG image",
+            "&Save drawing…", self.save_drawing_dialog, KS.Save, "save", "Save the drawing as a PNG image", "Save"
         )
-        self.quit_action = self._action(
-            "&Quit", self.close, KS.Quit, self._icon(TI.ApplicationExit, SP.SP_DialogCloseButton)
-        )
-        self.undo_action = self._action(
-            "&Undo", self.canvas.undo, KS.Undo, self._icon(TI.EditUndo, SP.SP_ArrowBack), "Undo the last stroke"
-        )
-        self.redo_action = self._action(
-            "&Redo", self.canvas.redo, KS.Redo, self._icon(TI.EditRedo, SP.SP_ArrowForward), "Redo a stroke"
-        )
+        self.quit_action = self._action("&Quit", self.close, KS.Quit, "quit")
+        self.undo_action = self._action("&Undo", self.canvas.undo, KS.Undo, "undo", "Undo the last stroke", "Undo")
+        self.redo_action = self._action("&Redo", self.canvas.redo, KS.Redo, "redo", "Redo a stroke", "Redo")
         self.clear_action = self._action(
             "&Clear",
             self.canvas.clear,
             [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Escape)],
-            self._icon(TI.EditClear, SP.SP_DialogResetButton),
+            "clear",
             "Erase the drawing (Delete or Escape)",
+            "Clear",
         )
         self.load_weights_action = self._action(
             "&Load weights…", self.load_weights_dialog, tip="Recognise with another weights file"
@@ -185,10 +213,30 @@ class MainWindow(QMainWindow):
         self.shipped_weights_action = self._action(
             "Use &shipped weights", self.use_shipped_weights, tip="Recognise with the weights DigitPad ships with"
         )
+        self.trained_weights_action = self._action(
+            "T&rained weights…", self.show_trained_weights, tip="The weights your training runs saved"
+        )
         self.train_action = QAction("&Train…", self)  # enabled by the TrainingController
         self.train_action.setEnabled(False)
         self.train_action.setStatusTip("Train new weights on MNIST in the background")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, KS.HelpContents, "help")
+        self.drawing_tips_action = self._action("&How to draw for best results", self.show_drawing_tips)
         self.about_action = self._action("&About DigitPad", self.show_about)
+        self.number_action = QAction("&Number mode", self)
+        self.number_action.setCheckable(True)
+        self.number_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.number_action.setStatusTip("Write several digits on a wide pad and read them as one number")
+        self.number_action.toggled.connect(self.set_number_mode)
+        self._theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in THEMES:
+            action = QAction(THEME_LABELS[name], self._theme_group)
+            action.setCheckable(True)
+            action.setChecked(name == self.theme.theme)
+            action.setData(name)
+            self.theme_actions[name] = action
+        self._theme_group.triggered.connect(self._on_theme_chosen)
+        self._refresh_icons()
 
     def _make_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -198,31 +246,112 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
-        model_menu = bar.addMenu("&Model")
-        model_menu.addActions([self.load_weights_action, self.shipped_weights_action])
-        model_menu.addSeparator()
-        model_menu.addAction(self.train_action)
-        bar.addMenu("&Help").addAction(self.about_action)
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.number_action)
+        self.view_menu.addSeparator()
+        self.view_menu.addMenu("&Theme").addActions(list(self.theme_actions.values()))
+        self.model_menu = bar.addMenu("&Model")
+        self.model_menu.addActions([self.load_weights_action, self.shipped_weights_action, self.trained_weights_action])
+        self.model_menu.addSeparator()
+        self.model_menu.addAction(self.train_action)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addActions([self.shortcuts_action, self.drawing_tips_action])
+        self.help_menu.addSeparator()
+        self.help_menu.addAction(self.about_action)
 
-        toolbar = self.addToolBar("Main")
+        self.toolbar = toolbar = QToolBar("Main")
+        self.addToolBar(toolbar)
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
+        # Words beside the icons: a first-time user need not hover to learn what a button does.
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.open_action, self.paste_action, self.save_action])
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action, self.clear_action])
         toolbar.addSeparator()
+        self.view_menu.addAction(toolbar.toggleViewAction())
         self.pen_width_box = QSpinBox()
-        self.pen_width_box.setRange(MIN_PEN_WIDTH, MAX_PEN_WIDTH)
+        # A wider range than the pen allows, checked on commit: typing 100 is clamped
+        # to 60 with a message instead of being silently refused at "10".
+        self.pen_width_box.setRange(1, 999)
+        self.pen_width_box.setKeyboardTracking(False)
         self.pen_width_box.setValue(round(self.canvas.pen_width()))
         self.pen_width_box.setPrefix("Pen ")
-        self.pen_width_box.setToolTip("Pen width for new strokes")
+        self.pen_width_box.setToolTip(f"Pen width for new strokes ({MIN_PEN_WIDTH}–{MAX_PEN_WIDTH})")
         self.pen_width_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.pen_width_box.valueChanged.connect(self._on_pen_width)
         toolbar.addWidget(self.pen_width_box)
+        toolbar.addSeparator()
+        toolbar.addAction(self.number_action)
+
+    @Slot()
+    def _refresh_icons(self) -> None:
+        """Re-draw the shipped icons in the application palette's colours (after a theme change)."""
+        palette = QGuiApplication.palette()  # set at once; widgets hear of it through posted events
+        for action, name in self._icon_names.items():
+            action.setIcon(palette_icon(name, palette))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._refresh_icons()
+        super().changeEvent(event)
+
+    @Slot(QAction)
+    def _on_theme_chosen(self, action: QAction) -> None:
+        self.set_theme(str(action.data()))
+
+    def set_theme(self, theme: str) -> None:
+        """Use and remember ``theme`` ("system", "light" or "dark")."""
+        self.theme.apply(theme)
+        self.settings.set_theme(self.theme.theme)
+        self.theme_actions[self.theme.theme].setChecked(True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # again once shown: only now does the window manager add its frame
+            self._fitted = True
+            QTimer.singleShot(0, self._fit_screen)
+
+    def _fit_screen(self) -> None:
+        """Shrink (and move) the window to fit the screen it is on, at any scale factor."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra = frame.size() - self.size()  # title bar and borders, once the window manager says
+        width = min(self.width(), available.width() - extra.width())
+        height = min(self.height(), available.height() - extra.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, 1), max(height, 1))
+        frame = self.frameGeometry()
+        if not available.contains(frame):
+            x = min(max(frame.x(), available.x()), available.right() - frame.width() + 1)
+            y = min(max(frame.y(), available.y()), available.bottom() - frame.height() + 1)
+            self.move(max(x, available.x()), max(y, available.y()))
 
     # --------------------------------------------------------------- drawing
+    def number_mode(self) -> bool:
+        return self.number_action.isChecked()
+
+    @Slot(bool)
+    def set_number_mode(self, on: bool) -> None:
+        """Digit mode (a square pad, one digit) or number mode (a wide pad, several digits)."""
+        if self.number_action.isChecked() != on:
+            self.number_action.setChecked(on)  # comes back here through `toggled`
+            return
+        self.settings.set_number_mode(on)
+        self.canvas.set_paper_aspect(NUMBER_ASPECT if on else 1.0)
+        self.result_panel.setVisible(not on)
+        self.number_result.setVisible(on)
+        self.number_result.clear()
+        self.result_panel.clear()
+        self._request_source(self._source)  # read what is there the new way
+
     @Slot()
     def _on_canvas_changed(self) -> None:
+        if self.canvas.is_drawing() and self.number_mode():
+            return  # a number is read when a stroke ends: a half-written digit would only flicker
         if self.canvas.is_drawing():
             if not self._debounce.isActive():  # throttle: live updates while the pen moves
                 self._debounce.start()
@@ -236,8 +365,15 @@ class MainWindow(QMainWindow):
         self.latest_request_id += 1
         if self.canvas.is_empty():
             self.result_panel.clear()  # nothing to ask; the new id makes answers in flight stale
+            self.number_result.clear()
             self.last_prediction = None
+            self.last_reading = None
             return
+        if self.number_mode():
+            self.worker.request_number(self.latest_request_id, number_request_of(self.canvas))
+            return
+        if not self.model_description:
+            self.result_panel.clear(LOADING_TEXT)  # answered as soon as the model is ready
         self.worker.request_drawing(self.latest_request_id, self.canvas.render_image())
 
     @Slot()
@@ -250,6 +386,11 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_pen_width(self, width: int) -> None:
+        clamped = min(MAX_PEN_WIDTH, max(MIN_PEN_WIDTH, width))
+        if clamped != width:
+            self.statusBar().showMessage(f"Pen width is {MIN_PEN_WIDTH}–{MAX_PEN_WIDTH}; set to {clamped}", 5000)
+            self.pen_width_box.setValue(clamped)  # re-enters with the clamped value
+            return
         self.canvas.set_pen_width(width)
         self.settings.set_pen_width(width)
 
@@ -264,6 +405,26 @@ class MainWindow(QMainWindow):
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
 
+    @Slot(int, object)
+    def _on_number_read(self, request_id: int, reading: Any) -> None:
+        if request_id != self.latest_request_id:
+            self.stale_answers += 1
+            return
+        self.last_reading = reading
+        self.shown_request_id = request_id
+        self.number_result.set_reading(reading)
+        self.number_shown.emit(request_id)
+
+    @Slot(int, int, object)
+    def _on_digit_corrected(self, index: int, digit: int, reading_digit: Any) -> None:
+        """One digit of the number corrected by the user.
+
+        Hook for the personal sample store: ``reading_digit.input`` is the
+        28x28 standardised input, ``digit`` its true label.
+        """
+        self.statusBar().showMessage(f"Digit {index + 1} corrected to {digit}", 5000)
+        self.number_digit_corrected.emit(index, digit, reading_digit)
+
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
         if request_id != self.latest_request_id:
@@ -277,6 +438,7 @@ class MainWindow(QMainWindow):
     def _on_image_loaded(self, request_id: int, image: QImage) -> None:
         if request_id == self.latest_request_id:
             self._image_request_id = request_id
+            self.message_bar.dismiss()  # an earlier "could not open" no longer applies
             self.canvas.show_image(image)
             self._update_actions()
 
@@ -314,7 +476,12 @@ class MainWindow(QMainWindow):
         self.message_bar.dismiss()
         self.latest_request_id += 1
         self._previous_source, self._source = self._source, source
-        if kind == "file":
+        if self.number_mode():
+            if kind == "file":
+                self.worker.request_number_file(self.latest_request_id, value)
+            else:
+                self.worker.request_number_bytes(self.latest_request_id, value)
+        elif kind == "file":
             self.worker.request_file(self.latest_request_id, value)
         else:
             self.worker.request_bytes(self.latest_request_id, value)
@@ -376,25 +543,39 @@ class MainWindow(QMainWindow):
     def load_weights(self, path: str | Path) -> None:
         """Hot-swap the weights used for live recognition (answered by the worker)."""
         self._requested_weights = str(path)
+        self._set_status(LOADING_TEXT)
         self.worker.load_weights(str(path))
 
     @Slot()
     def load_weights_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load weights", self.settings.last_folder(), WEIGHTS_FILTER)
         if path:
-            self._set_status(LOADING_TEXT)
             self.load_weights(path)
 
     @Slot()
     def use_shipped_weights(self) -> None:
-        self._set_status(LOADING_TEXT)
         self.load_weights(str(shipped_weights()))
+
+    @Slot()
+    def show_trained_weights(self) -> None:
+        """Model > Trained weights…: the files training runs saved; use, delete, show folder."""
+        from digitpad.gui.training.weights_dialog import TrainedWeightsDialog
+
+        if self._weights_dialog is None:
+            self._weights_dialog = TrainedWeightsDialog(self, user_weights_dir())
+            self._weights_dialog.use_requested.connect(self.load_weights)
+            self.model_changed.connect(self._weights_dialog.refresh)
+        self._weights_dialog.refresh()
+        self._weights_dialog.show()
+        self._weights_dialog.raise_()
 
     @Slot(str)
     def _on_weights_loaded(self, description: str) -> None:
         requested = self._requested_weights or ""
         is_shipped = not requested or Path(requested).resolve() == shipped_weights().resolve()
         self.settings.set_weights("" if is_shipped else requested)
+        if requested:  # the weights the user asked for (not a fallback): old trouble is over
+            self.message_bar.dismiss()
         self._requested_weights = None
         self.model_description = description
         self._set_status(f"Ready — model: {description}")
@@ -403,11 +584,27 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_weights_failed(self, message: str) -> None:
-        self._requested_weights = None  # a fallback that follows is the shipped model
+        requested, self._requested_weights = self._requested_weights, None  # a fallback is the shipped one
+        if self.model_description:  # the model in use stays: say so, not "Loading…" for good
+            self._status_text = f"Ready — model: {self.model_description}"
+        elif not requested or Path(requested).resolve() == shipped_weights().resolve():
+            self._status_text = NO_MODEL_TEXT  # the shipped weights failed too: nothing to fall back on
         self.show_error(message)
         self.model_failed.emit(message)
 
     # ---------------------------------------------------------------- window
+    @Slot()
+    def show_shortcuts(self) -> None:
+        from digitpad.gui.help_dialog import show_help
+
+        show_help(self, "shortcuts")
+
+    @Slot()
+    def show_drawing_tips(self) -> None:
+        from digitpad.gui.help_dialog import show_help
+
+        show_help(self, "drawing")
+
     @Slot()
     def show_about(self) -> None:
         from digitpad import __version__
@@ -435,6 +632,14 @@ class MainWindow(QMainWindow):
         self._debounce.stop()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
-        self.hide()  # the window goes at once even if the worker finishes a job first
+        if self.training.is_running():
+            # Stopping a run takes a moment: the window waits, disabled, and closes with the dialog.
+            self.setEnabled(False)
+            self.statusBar().showMessage("Stopping training…")
+        else:
+            self.hide()  # the window goes at once even if the worker finishes a job first
         self.training.shutdown()
+        self.hide()
+        if self._weights_dialog is not None:
+            self._weights_dialog.shutdown()
         stop_worker(self.worker, self.worker_thread)

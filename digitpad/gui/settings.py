@@ -15,7 +15,7 @@ APPLICATION = "DigitPad"
 
 
 class AppSettings:
-    """Window geometry, pen width, last folder and the chosen weights file."""
+    """Window geometry, pen width, last folder, the chosen weights file and the theme."""
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self.qsettings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
@@ -48,6 +48,21 @@ class AppSettings:
 
     def set_weights(self, path: str) -> None:
         self.qsettings.setValue("model/weights", path)
+
+    def number_mode(self) -> bool:
+        """True when the pad was last used for whole numbers (View > Number mode)."""
+        return str(self.qsettings.value("pad/mode", "digit")) == "number"
+
+    def set_number_mode(self, on: bool) -> None:
+        self.qsettings.setValue("pad/mode", "number" if on else "digit")
+
+    def theme(self) -> str:
+        """ "system" (follow the desktop), "light" or "dark"."""
+        value = str(self.qsettings.value("view/theme", "system") or "system")
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_theme(self, theme: str) -> None:
+        self.qsettings.setValue("view/theme", theme)
 
     def sync(self) -> None:
         self.qsettings.sync()

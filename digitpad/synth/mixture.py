@@ -14,9 +14,12 @@ separately seeded forms and non-digits.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -27,6 +30,10 @@ from digitpad.synth.nondigits import TRAIN_FAMILIES, train_nondigit
 from digitpad.synth.pen_styles import add_mark
 from digitpad.synth.render import fit, render
 from digitpad.synth.strokes import Strokes
+
+if TYPE_CHECKING:
+    from digitpad.data import DataSource, TrainingData
+    from digitpad.train_options import TrainConfig
 
 NOT_A_DIGIT = 10
 CLASSES = 11
@@ -39,10 +46,10 @@ FAMILY_WEIGHTS = {"scribble": 0.25, "shape": 0.2, "letter": 0.25, "partial": 0.1
 @dataclass(frozen=True)
 class MixtureConfig:
     val_mnist: int = 5000
-    pen_renders: int = 2  # renders of each Pendigits .tra digit (random pen and size each)
+    pen_renders: int = 3  # renders of each Pendigits .tra digit (random pen and size each)
     pen_mark_p: float = 0.3  # fraction of real 0/1/7 given a slash / flag or serif / crossbar
-    forms: int = 12000
-    nondigits: int = 12000
+    forms: int = 10000
+    nondigits: int = 10000
     val_forms: int = 1500
     val_nondigits: int = 1500
     max_form_pen: float = 0.2  # pen / drawing height limit for forms (a dot must not fill a zero)
@@ -104,6 +111,8 @@ def build_mixture(
     pendigits_tra: str | Path | None,
     seed: int,
     config: MixtureConfig = MixtureConfig(),
+    *,
+    pen_limit: int | None = None,
 ) -> Mixture:
     """The training and validation sets (uint8 28x28 + labels 0-10), reproducible from ``seed``."""
     from digitpad.pendigits import read_pendigits
@@ -114,8 +123,8 @@ def build_mixture(
     pen_train, pen_val = [], []
     if pendigits_tra is not None:
         digits = read_pendigits(pendigits_tra)
-        pen_train = [d for d in digits if d.writer not in VAL_WRITERS]
-        pen_val = [d for d in digits if d.writer in VAL_WRITERS]
+        pen_train = [d for d in digits if d.writer not in VAL_WRITERS][:pen_limit]
+        pen_val = [d for d in digits if d.writer in VAL_WRITERS][:pen_limit]
     names = list(FORMS)
 
     def form(r: np.random.Generator) -> tuple[int, Strokes]:
@@ -154,7 +163,60 @@ def build_mixture(
     mi, ml = mnist_images.cpu(), mnist_labels.cpu().long()
     ti, tl = stack(mi[train_idx], ml[train_idx], parts)
     vi, vl = stack(mi[val_idx], ml[val_idx], vparts)
+    # shuffled once, so that the first N of either (--train-limit, --dry-run) are a fair sample
+    tp, vp = torch.from_numpy(rng.permutation(len(tl))), torch.from_numpy(rng.permutation(len(vl)))
+    ti, tl, vi, vl = ti[tp].contiguous(), tl[tp], vi[vp].contiguous(), vl[vp]
     counts = {"mnist": len(train_idx), "val_mnist": len(val_idx)}
     counts.update({k: len(v[1]) for k, v in parts.items()})
     counts.update({f"val_{k}": len(v[1]) for k, v in vparts.items()})
     return Mixture(ti, tl, vi, vl, counts)
+
+
+DRY_RUN = MixtureConfig(val_mnist=256, pen_renders=1, forms=128, nondigits=128, val_forms=32, val_nondigits=32)
+DRY_RUN_PEN_DIGITS = 300  # of each Pendigits split, for --dry-run
+
+
+def pendigits_file(config: TrainConfig) -> Path | None:
+    """The ``.tra`` file a "mix" run uses: ``--pendigits``, else ``$DIGITPAD_PENDIGITS``, else
+    ``pendigits/pendigits-orig.tra`` beside the MNIST folder; None when there is none (then the
+    mixture has no real pen digits).  Raises ``DataError`` when ``--pendigits`` names a missing file."""
+    from digitpad.errors import DataError
+    from digitpad.paths import default_pendigits
+
+    if config.pendigits:
+        path = Path(config.pendigits)
+        if not path.is_file():
+            raise DataError(f"Pendigits file not found: {path}")
+        return path
+    if config.data_dir and not os.environ.get("DIGITPAD_PENDIGITS"):
+        path = Path(config.data_dir).parent / "pendigits" / "pendigits-orig.tra"
+    else:
+        path = default_pendigits()
+    return path if path.is_file() else None
+
+
+def mixture_source(config: TrainConfig) -> DataSource:
+    """A run's data for ``--data mix``: ``train`` is the mixture, ``test`` its validation split."""
+    from digitpad.data import Split, TrainingData, load_mnist
+
+    def load(device: torch.device) -> TrainingData:
+        mnist = load_mnist(config.data_dir, train=True, download=config.download)
+        mc = MixtureConfig()
+        if config.dry_run:
+            mc = DRY_RUN
+        mix = build_mixture(
+            mnist.images,
+            mnist.labels,
+            pendigits_file(config),
+            config.seed,
+            mc,
+            pen_limit=DRY_RUN_PEN_DIGITS if config.dry_run else None,
+        )
+        info = {"mixture": dict(mix.counts), "mixture_config": dataclasses.asdict(mc)}
+        return TrainingData(
+            Split(mix.train_images, mix.train_labels).to(device),
+            Split(mix.val_images, mix.val_labels).to(device),
+            info,
+        )
+
+    return load

@@ -252,9 +252,9 @@ def test_the_worker_reports_a_missing_folder_as_failed(qtbot, harness, tmp_path)
 
 
 def test_an_offline_download_fails_clearly_and_changes_nothing(qtbot, harness, tmp_path, monkeypatch):
-    from torchvision.datasets import MNIST
+    import digitpad.mnist_download
 
-    monkeypatch.setattr(MNIST, "mirrors", ["http://127.0.0.1:9/"])  # nothing listens: like being offline
+    monkeypatch.setattr(digitpad.mnist_download, "MIRRORS", ("https://127.0.0.1:9/",))  # nothing listens: offline
     h = harness
     monkeypatch.setattr(h.controller, "ask_missing_data", lambda folder: "download")
     empty = tmp_path / "empty"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shiboken6
+from PySide6.QtCore import QTimer
 from test_training_flow import GuiSide, seven
 from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
 
 from digitpad.gui.main_window import MainWindow
+from digitpad.gui.training.report import kept_description
 from digitpad.trainer import TrainConfig
 
 
@@ -82,3 +84,57 @@ def test_swap_from_the_report_then_use_shipped_weights(qtbot, wired_window, tiny
         window.shipped_weights_action.trigger()
     np.testing.assert_allclose(probabilities(qtbot, window, 103), before, atol=1e-6)
     assert report.use_button.isEnabled() and window.settings.weights() == ""
+
+
+def test_quitting_mid_run_shows_stopping_and_closes_the_dialog_with_the_window(
+    qtbot, wired_window, tiny_mnist, monkeypatch
+):
+    window = wired_window
+    controller = window.training
+    window.train_action.trigger()
+    dialog = controller.dialog
+    gui = GuiSide()
+    controller.worker.progressed.connect(gui.on_progressed)
+    config = TrainConfig(model="linear", epochs=50, batch_size=8, lr=0.05, data_dir=str(tiny_mnist), threads=1)
+    with qtbot.waitSignal(gui.progressed, timeout=RUN_TIMEOUT_MS):
+        controller.start(config)
+    monkeypatch.setattr(controller, "ask_stop_training", lambda: True)
+    seen: list[tuple[str, bool, bool, bool]] = []
+
+    def look() -> None:  # runs inside the stop's event loop: the dialog is live, not frozen
+        seen.append((dialog.stats_label.text(), dialog.isVisible(), window.isVisible(), window.isEnabled()))
+
+    QTimer.singleShot(0, look)
+    window.close()
+    assert seen, "the GUI thread was blocked while the run stopped"
+    text, dialog_shown, window_shown, window_enabled = seen[0]
+    assert text.startswith("Stopping…") and dialog_shown and window_shown and not window_enabled
+    assert not dialog.isVisible() and not window.isVisible()  # they went together
+    assert controller.worker_thread.isFinished() and window.worker_thread.isFinished()
+    shiboken6.delete(window)
+
+
+class _Outcome:
+    def __init__(self, cancelled, best_epoch, accuracy, history):
+        self.cancelled, self.best_epoch, self.test_accuracy, self.history = cancelled, best_epoch, accuracy, history
+
+
+def test_the_cancel_report_says_what_was_kept():
+    finished = _Outcome(False, 2, 0.98, ({"epoch": 1, "test_accuracy": 0.97, "steps": 468},))
+    assert kept_description(finished) == "best after epoch 2"
+    stopped_in_first = _Outcome(True, 1, 0.95, ({"epoch": 1, "partial": True, "test_accuracy": 0.95, "steps": 169},))
+    assert kept_description(stopped_in_first) == "kept the weights at the stop, 169 steps into epoch 1"
+    history = (
+        {"epoch": 1, "test_accuracy": 0.97, "steps": 468},
+        {"epoch": 2, "partial": True, "test_accuracy": 0.975, "steps": 637},
+    )
+    assert kept_description(_Outcome(True, 2, 0.975, history)) == (
+        "kept the weights at the stop, 169 of 468 steps into epoch 2"
+    )
+    worse_at_stop = (
+        {"epoch": 1, "test_accuracy": 0.97, "steps": 468},
+        {"epoch": 2, "partial": True, "test_accuracy": 0.96, "steps": 637},
+    )
+    assert kept_description(_Outcome(True, 1, 0.97, worse_at_stop)) == (
+        "kept the weights after epoch 1, the best finished epoch"
+    )

@@ -39,6 +39,9 @@ DEFAULT_PEN_WIDTH = 22
 MIN_PEN_WIDTH = 4
 MAX_PEN_WIDTH = 60
 EMPTY_TEXT = "Draw a digit"
+NUMBER_EMPTY_TEXT = "Write a number"
+UNDO_LIMIT = 300
+"""Undo steps kept; older ones are dropped (3,000 Clears once held 61 MiB)."""
 _MARGIN = 8  # logical pixels between the widget edge and the paper
 
 
@@ -97,6 +100,7 @@ class DrawingCanvas(QWidget):
         self._pen_width = float(DEFAULT_PEN_WIDTH)
         self._image: QImage | None = None  # an opened image shown on the paper
         self._store = QImage()  # ink only, transparent elsewhere; device pixels
+        self._aspect = 1.0  # paper width / height: 1 for a digit, wider for a number
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -133,9 +137,36 @@ class DrawingCanvas(QWidget):
         return self._pen_width
 
     def paper_rect(self) -> QRectF:
-        """The drawing square in widget (logical) coordinates."""
-        side = max(1.0, min(self.width(), self.height()) - 2.0 * _MARGIN)
-        return QRectF((self.width() - side) / 2.0, (self.height() - side) / 2.0, side, side)
+        """The paper (a square, or wider in number mode) in widget (logical) coordinates."""
+        free_w = max(1.0, self.width() - 2.0 * _MARGIN)
+        free_h = max(1.0, self.height() - 2.0 * _MARGIN)
+        h = min(free_h, free_w / self._aspect)
+        w = h * self._aspect
+        return QRectF((self.width() - w) / 2.0, (self.height() - h) / 2.0, w, h)
+
+    def paper_aspect(self) -> float:
+        return self._aspect
+
+    def set_paper_aspect(self, aspect: float) -> None:
+        """Make the paper ``aspect`` times as wide as it is tall (number mode).
+
+        Strokes (and undo/redo) keep their shape: their x coordinates, stored as
+        fractions of the paper width, are rescaled.
+        """
+        aspect = float(aspect)
+        if aspect == self._aspect:
+            return
+        factor = self._aspect / aspect
+
+        def remap(strokes: list[Stroke]) -> list[Stroke]:
+            return [Stroke(s.width, tuple((x * factor, y) for x, y in s.points)) for s in strokes]
+
+        self._strokes = remap(self._strokes)
+        self._undo = [remap(state) for state in self._undo]
+        self._redo = [remap(state) for state in self._redo]
+        self._aspect = aspect
+        self._rebuild_store()
+        self.update()
 
     # ---------------------------------------------------------------- commands
     def set_pen_width(self, width: float) -> None:
@@ -193,7 +224,7 @@ class DrawingCanvas(QWidget):
         image.fill(Qt.GlobalColor.black)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_strokes(painter, float(size), Qt.GlobalColor.white, self._all_strokes())
+        self._paint_strokes(painter, float(size), float(size), Qt.GlobalColor.white, self._all_strokes())
         painter.end()
         return image
 
@@ -210,11 +241,13 @@ class DrawingCanvas(QWidget):
         return strokes
 
     @staticmethod
-    def _paint_strokes(painter: QPainter, side: float, color: QColor | Qt.GlobalColor, strokes: list[Stroke]) -> None:
+    def _paint_strokes(
+        painter: QPainter, width: float, height: float, color: QColor | Qt.GlobalColor, strokes: list[Stroke]
+    ) -> None:
         for stroke in strokes:
-            pen = _ink_pen(QColor(color), stroke.width * side / RENDER_SIZE)
+            pen = _ink_pen(QColor(color), stroke.width * height / RENDER_SIZE)  # pen widths follow the height
             painter.setPen(pen)
-            points = [QPointF(x * side, y * side) for x, y in stroke.points]
+            points = [QPointF(x * width, y * height) for x, y in stroke.points]
             painter.drawPath(stroke_path(points))
 
     def _ink_color(self) -> QColor:
@@ -234,7 +267,7 @@ class DrawingCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setClipRect(rect)
         painter.translate(rect.topLeft())
-        self._paint_strokes(painter, rect.width(), self._ink_color(), self._all_strokes())
+        self._paint_strokes(painter, rect.width(), rect.height(), self._ink_color(), self._all_strokes())
         painter.end()
         self._store = store
 
@@ -244,7 +277,7 @@ class DrawingCanvas(QWidget):
             return
         rect = self.paper_rect()
         pts = [self._to_widget(p, rect) for p in self._current[-3:]]
-        width = self._current_width * rect.width() / RENDER_SIZE
+        width = self._current_width * rect.height() / RENDER_SIZE
         path = QPainterPath()
         if len(pts) == 1:
             path.moveTo(pts[0])
@@ -284,7 +317,9 @@ class DrawingCanvas(QWidget):
             font = painter.font()
             font.setPointSizeF(font.pointSizeF() * 1.6)
             painter.setFont(font)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
+            painter.drawText(
+                rect, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT if self._aspect == 1.0 else NUMBER_EMPTY_TEXT
+            )
         painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
@@ -356,12 +391,14 @@ class DrawingCanvas(QWidget):
 
     # ---------------------------------------------------------- stroke state
     def _begin(self, pos: QPointF) -> None:
+        was_blank = self.is_empty() or self._image is not None
         if self._image is not None:
             self._image = None
             self._rebuild_store()
-            self.update()
         self.drawing_started.emit()
         self._current = [self._to_paper(pos, self.paper_rect())]
+        if was_blank:
+            self.update()  # the "Draw a digit" hint (or the image) goes with the first pen-down
         self._current_width = self._pen_width
         self._paint_segment()
         self.changed.emit()
@@ -392,6 +429,8 @@ class DrawingCanvas(QWidget):
 
     def _push_undo(self) -> None:
         self._undo.append(self._strokes)
+        if len(self._undo) > UNDO_LIMIT:
+            del self._undo[: len(self._undo) - UNDO_LIMIT]  # the oldest steps go first
         self._redo.clear()
 
     def _after_edit(self) -> None:

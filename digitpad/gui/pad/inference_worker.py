@@ -40,10 +40,10 @@ def load_predictor(path: Path) -> PredictorLike:
 
     Runs in the worker thread.
     """
-    import torch
-
-    torch.set_num_threads(1)  # two cores are shared with the GUI and the rest of the system
+    from digitpad.devices import set_cpu_threads
     from digitpad.predictor import Predictor
+
+    set_cpu_threads(1)  # two cores are shared with the GUI and the rest of the system
 
     return Predictor.from_checkpoint(path)
 
@@ -54,6 +54,17 @@ class _Request:
     drawing: QImage | None = None  # Grayscale8, white ink on black
     path: Path | None = None  # an image file
     data: bytes | None = None  # an encoded image (clipboard)
+    number: NumberRequest | None = None  # read a whole number (strokes, or the file/bytes above)
+
+
+@dataclass(frozen=True)
+class NumberRequest:
+    """A number to read: pad strokes ``(pen width, points as fractions of the paper)`` on a
+    ``width`` x ``height`` paper (the canvas's render units), or, with no strokes, the request's file."""
+
+    strokes: tuple[tuple[float, tuple[tuple[float, float], ...]], ...] = ()
+    width: float = 0.0
+    height: float = 0.0
 
 
 class InferenceWorker(QObject):
@@ -70,6 +81,7 @@ class InferenceWorker(QObject):
     image_loaded = Signal(int, QImage)  # request id, the opened image for display
     weights_loaded = Signal(str)  # description, e.g. "digitpad.pt (shipped)"
     weights_failed = Signal(str)  # one user-facing line
+    number_read = Signal(int, object)  # request id, digitpad.number_reader.NumberReading
     _wake = Signal()
 
     def __init__(self, fallback_weights: Path | None = None, predictor_factory: PredictorFactory | None = None) -> None:
@@ -81,6 +93,7 @@ class InferenceWorker(QObject):
         self._pending_weights: Path | None = None
         self._stopping = False
         self._predictor: PredictorLike | None = None  # touched only in the worker thread
+        self._number_reader: Any = None  # a NumberReader over _predictor (worker thread only)
         # Queued: _drain always runs in the worker's own thread.
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
 
@@ -96,6 +109,18 @@ class InferenceWorker(QObject):
     def request_bytes(self, request_id: int, data: bytes) -> None:
         """Like :meth:`request_file` for an encoded image in memory (clipboard)."""
         self._submit(_Request(request_id, data=bytes(data)))
+
+    def request_number(self, request_id: int, number: NumberRequest) -> None:
+        """Read a whole number from pad strokes; answered by ``number_read`` (or ``failed``)."""
+        self._submit(_Request(request_id, number=number))
+
+    def request_number_file(self, request_id: int, path: str | Path) -> None:
+        """Load an image file, emit ``image_loaded``, then read the number in it (``number_read``)."""
+        self._submit(_Request(request_id, path=Path(path), number=NumberRequest()))
+
+    def request_number_bytes(self, request_id: int, data: bytes) -> None:
+        """Like :meth:`request_number_file` for an encoded image in memory (clipboard)."""
+        self._submit(_Request(request_id, data=bytes(data), number=NumberRequest()))
 
     @Slot(str)
     def load_weights(self, path: str) -> None:
@@ -179,6 +204,9 @@ class InferenceWorker(QObject):
     def _run(self, request: _Request) -> None:
         from digitpad.errors import DigitPadError
 
+        if request.number is not None:
+            self._run_number(request, request.number)
+            return
         try:
             gray, alpha = self._input_of(request)
             if self._predictor is None:
@@ -191,6 +219,32 @@ class InferenceWorker(QObject):
             self.failed.emit(request.request_id, f"Recognition failed: {error}")
         else:
             self.predicted.emit(request.request_id, prediction)
+
+    def _run_number(self, request: _Request, number: NumberRequest) -> None:
+        """Segment and read a number (worker thread): every digit in one batch."""
+        from digitpad.errors import DigitPadError
+
+        try:
+            if self._predictor is None:
+                raise RuntimeError("No model is loaded")
+            if self._number_reader is None or self._number_reader.predictor is not self._predictor:
+                from digitpad.number_reader import NumberReader
+
+                self._number_reader = NumberReader(self._predictor)  # type: ignore[arg-type]
+            if request.drawing is None and request.path is None and request.data is None:
+                from digitpad.segment_strokes import from_paper
+
+                reading = self._number_reader.read_strokes(from_paper(number.strokes, number.width, number.height))
+            else:
+                gray, alpha = self._input_of(request)
+                reading = self._number_reader.read_image(gray, alpha)
+        except DigitPadError as error:
+            self.failed.emit(request.request_id, str(error))
+        except Exception as error:  # never let one bad input kill the worker
+            log.exception("reading a number failed")
+            self.failed.emit(request.request_id, f"Reading the number failed: {error}")
+        else:
+            self.number_read.emit(request.request_id, reading)
 
     def _input_of(self, request: _Request) -> tuple[Any, Any]:
         from digitpad.gui.widgets.qimage_array import gray_alpha_to_qimage, qimage_to_gray
@@ -205,6 +259,14 @@ class InferenceWorker(QObject):
         image = load_image(request.path) if request.path is not None else image_from_bytes(request.data or b"")
         self.image_loaded.emit(request.request_id, gray_alpha_to_qimage(image.gray, image.alpha))
         return image.gray, image.alpha
+
+
+def number_request_of(canvas: Any) -> NumberRequest:
+    """A canvas's strokes as a number request (GUI thread): plain values, in the canvas's render units."""
+    from digitpad.gui.pad.canvas import RENDER_SIZE
+
+    strokes = tuple((s.width, s.points) for s in canvas.strokes())
+    return NumberRequest(strokes, RENDER_SIZE * canvas.paper_aspect(), float(RENDER_SIZE))
 
 
 def start_worker(worker: InferenceWorker, parent: QObject | None = None) -> QThread:

@@ -13,7 +13,7 @@ class InputPreview(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setToolTip("What the network sees: your digit cropped, scaled and centred in 28x28 pixels")
         self.setAccessibleName("Network input preview")
 
@@ -29,7 +29,7 @@ class InputPreview(QWidget):
         return QSize(28 * 4 + 2, 28 * 4 + 2)
 
     def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
+        return QSize(28 * 3 + 2, 28 * 3 + 2)  # 3x: still every input pixel visible, fits small screens
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -43,7 +43,8 @@ class ProbabilityBars(QWidget):
         return QSize(220, 10 * self._row_height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(140, 10 * self._row_height())
+        # Rows may shrink to the text's height: the window must fit small screens at 200%.
+        return QSize(140, 10 * (self.fontMetrics().height() + 1))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

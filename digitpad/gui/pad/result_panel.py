@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from digitpad.gui.pad.input_preview import InputPreview
 from digitpad.gui.pad.probability_bars import ProbabilityBars
@@ -44,18 +44,25 @@ class ResultPanel(QWidget):
         self.confidence_label.setWordWrap(True)
         self.bars = ProbabilityBars()
         self.preview = InputPreview()
-        caption = QLabel("Network input (28×28)")
+        caption = QLabel("Network input\n(28×28)")
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
+        # The digit and the network's input side by side: the panel must fit a
+        # 720-pixel-high screen at 200% scale (the window's minimum height).
+        preview_box = QVBoxLayout()
+        preview_box.setSpacing(2)
+        preview_box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        preview_box.addWidget(caption)
+        top = QHBoxLayout()
+        top.addWidget(self.digit_label, 1)
+        top.addLayout(preview_box)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.digit_label)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
         layout.addWidget(self.confidence_label)
-        layout.addSpacing(8)
+        layout.addSpacing(4)
         layout.addWidget(self.bars)
-        layout.addSpacing(8)
-        layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(caption)
         layout.addStretch(1)
         # A fixed width: answers arriving mid-stroke must never move the canvas under the pen.
         self.setFixedWidth(max(240, self.fontMetrics().averageCharWidth() * 32))

@@ -10,25 +10,34 @@ threads, objects do not).  Nothing changes the weights in use except that
 explicit "Use these weights", so a failed or cancelled run leaves them as
 they were.
 
-This module imports no torch: the dialog, report and worker modules load on
-the first Train…, by which time the inference worker has imported torch.
+Neither this module nor the dialog, report and worker modules it loads on
+the first Train… import torch (a test checks it): the options, events and
+outcome they name are the core's torch-free values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QSettings, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from digitpad.train_options import FoundDevices, TrainConfig
+from digitpad.training_events import EpochFinished, Started, StepProgress
+from digitpad.training_outcome import TrainingOutcome
+
 if TYPE_CHECKING:
+    from digitpad.gui.pad.inference_worker import InferenceWorker
     from digitpad.gui.training.dialog import TrainingDialog
     from digitpad.gui.training.report import TrainingReport
-    from digitpad.gui.training.worker import TrainingOutcome, TrainingWorker
-    from digitpad.trainer import TrainConfig
+    from digitpad.gui.training.worker import TrainingWorker
+
+
+STOP_WAIT_MS = 30_000
+"""On quit, how long the dialog shows "Stopping…" before the thread is waited for regardless."""
 
 
 class TrainingController(QObject):
@@ -40,12 +49,12 @@ class TrainingController(QObject):
     """
 
     # For tests and the benchmark: the GUI-side ends of a run.
-    run_finished = Signal(object)  # TrainingOutcome
-    run_cancelled = Signal(object)  # TrainingOutcome, or None when nothing was saved
+    run_finished = Signal(TrainingOutcome)
+    run_cancelled = Signal(TrainingOutcome)  # weights_path is None when nothing was saved
     run_failed = Signal(str)
-    report_shown = Signal(object)  # TrainingReport
+    report_shown = Signal(QWidget)  # the TrainingReport now shown
     weights_swapped = Signal(str)  # the path now in use
-    _run_requested = Signal(object)
+    _run_requested = Signal(TrainConfig)
     _download_requested = Signal(str)
     _probe_requested = Signal()
 
@@ -53,7 +62,7 @@ class TrainingController(QObject):
         self,
         parent: QWidget,
         train_action: QAction,
-        inference_worker: Any,
+        inference_worker: InferenceWorker,
         *,
         load_weights: Callable[[str], None] | None = None,
         settings: QSettings | None = None,
@@ -125,7 +134,7 @@ class TrainingController(QObject):
         return self._running
 
     # ------------------------------------------------------------ a run
-    @Slot(object)
+    @Slot(TrainConfig)
     def start(self, config: TrainConfig) -> None:
         """Train with ``config``; when MNIST is missing, offer to download it first."""
         from digitpad.paths import mnist_present
@@ -181,19 +190,19 @@ class TrainingController(QObject):
             self.dialog.set_running(running)
 
     # ------------------------------------------ worker signals (GUI thread)
-    @Slot(object)
-    def _on_started(self, event: Any) -> None:
+    @Slot(Started)
+    def _on_started(self, event: Started) -> None:
         if self.dialog is not None:
             self.dialog.show_started(event)
 
-    @Slot(object)
-    def _on_progressed(self, event: Any) -> None:
+    @Slot(StepProgress)
+    def _on_progressed(self, event: StepProgress) -> None:
         self.progress_signals += 1
         if self.dialog is not None:
             self.dialog.show_progress(event)
 
-    @Slot(object)
-    def _on_epoch_finished(self, event: Any) -> None:
+    @Slot(EpochFinished)
+    def _on_epoch_finished(self, event: EpochFinished) -> None:
         if self.dialog is not None:
             self.dialog.show_epoch(event)
 
@@ -202,16 +211,16 @@ class TrainingController(QObject):
         if self.dialog is not None:
             self.dialog.append_log(line)
 
-    @Slot(object)
+    @Slot(TrainingOutcome)
     def _on_finished(self, outcome: TrainingOutcome) -> None:
         self._end(f"Finished: test accuracy {100 * outcome.test_accuracy:.2f}%")
         if not self._closed:
             self.show_report(outcome)
         self.run_finished.emit(outcome)
 
-    @Slot(object)
-    def _on_cancelled(self, outcome: TrainingOutcome | None) -> None:
-        if outcome is None:
+    @Slot(TrainingOutcome)
+    def _on_cancelled(self, outcome: TrainingOutcome) -> None:
+        if not outcome.saved:
             self._end("Cancelled before the first step; nothing was saved.")
         else:
             self._end(f"Cancelled: kept the best model so far (test accuracy {100 * outcome.test_accuracy:.2f}%)")
@@ -240,10 +249,10 @@ class TrainingController(QObject):
         self._end(message)
         self._warn("Download failed", message)
 
-    @Slot(list)
-    def _on_devices_found(self, devices: list) -> None:
+    @Slot(FoundDevices)
+    def _on_devices_found(self, found: FoundDevices) -> None:
         if self.dialog is not None:
-            self.dialog.set_devices(devices)
+            self.dialog.set_devices(found)
 
     def _end(self, text: str) -> None:
         self._running = False
@@ -279,7 +288,8 @@ class TrainingController(QObject):
     def _on_weights_loaded(self, description: str) -> None:
         swapped = self._swap_path is not None and description == Path(self._swap_path).name
         for report in self.reports:
-            mine = description == Path(report.outcome.weights_path).name
+            saved = report.outcome.weights_path
+            mine = saved is not None and description == Path(saved).name
             report.set_weights_state(mine, f"Now recognising with {description}" if mine else "")
         if swapped:
             path, self._swap_path = self._swap_path, None
@@ -297,7 +307,7 @@ class TrainingController(QObject):
     # ------------------------------------------------------------ closing
     def confirm_close(self) -> bool:
         """For the main window's ``closeEvent``: True when it may close (asks while training)."""
-        if not self._running:
+        if not self._running or self._closed:  # a second close while stopping: no second question
             return True
         return self.ask_stop_training()
 
@@ -313,6 +323,21 @@ class TrainingController(QObject):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def _stop_visibly(self, worker: TrainingWorker) -> None:
+        """Stop the run while the dialog stays live and says "Stopping…" (not frozen in a wait)."""
+        worker.stop()
+        if self.dialog is not None:
+            self.dialog.show_stopping()
+        # The worker's end signal reaches _end (or _on_downloaded) through this loop, which
+        # clears _running; a poll sees it even when the signal was queued before we got here.
+        loop = QEventLoop()
+        poll = QTimer(interval=20)
+        poll.timeout.connect(lambda: None if self._running else loop.quit())
+        poll.start()
+        QTimer.singleShot(STOP_WAIT_MS, loop.quit)
+        loop.exec()
+        poll.stop()
+
     def shutdown(self) -> None:
         """Stop any run, quit and wait for the training thread, close dialogs (idempotent)."""
         if self._closed:
@@ -320,6 +345,9 @@ class TrainingController(QObject):
         self._closed = True
         if self.worker is not None and self.worker_thread is not None:
             from digitpad.gui.training.worker import stop_training_thread
+
+            if self._running:
+                self._stop_visibly(self.worker)
 
             stop_training_thread(self.worker, self.worker_thread)  # ends within one training step
         self._running = False

@@ -1,6 +1,7 @@
 """The non-modal Train dialog: settings form, progress bars, live curves and a log (GUI thread only).
 
-The dialog never trains and never touches torch: it builds a ``TrainConfig``
+The dialog never trains and never touches torch: its form is built from the
+core's option table (:mod:`digitpad.train_options`), it builds a ``TrainConfig``
 from the form and emits :attr:`start_requested`; the
 :class:`~digitpad.gui.training.controller.TrainingController` runs it in the
 training worker and feeds progress back through the ``show_*`` methods.
@@ -37,12 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.gui.training.charts import TrainingCharts
-from digitpad.models import DEFAULT_MODEL, MODELS
+from digitpad.model_catalog import CATALOGUE, catalogue_names
 from digitpad.paths import default_mnist_dir
-from digitpad.trainer import EpochFinished, Started, StepProgress, TrainConfig
+from digitpad.train_options import OPTIONS, FoundDevices, Option, TrainConfig, config_from_values
+from digitpad.training_events import EpochFinished, Started, StepProgress
 
 SETTINGS_GROUP = "training"
 MAX_LOG_LINES = 2000
+FORM_OPTIONS = ("model", "epochs", "batch_size", "lr", "augment", "device", "data_dir")
+"""The options the form offers, in its order; the rest keep their defaults (the CLI has them all)."""
 
 
 def format_duration(seconds: float) -> str:
@@ -58,7 +62,7 @@ def format_duration(seconds: float) -> str:
 class TrainingDialog(QDialog):
     """Settings, Start / Cancel / Close, and the progress of the run in progress."""
 
-    start_requested = Signal(object)  # a digitpad.trainer.TrainConfig
+    start_requested = Signal(TrainConfig)
     cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
@@ -69,51 +73,48 @@ class TrainingDialog(QDialog):
         self._running = False
         defaults = TrainConfig()
 
-        # ---- settings form
+        # ---- settings form: one row per option of the table (digitpad.train_options)
+        self._fields: dict[str, QWidget] = {}
         self.model_box = QComboBox()
-        names = [DEFAULT_MODEL] + [n for n in MODELS if n != DEFAULT_MODEL]  # the default first
-        for name in names:
+        for name in catalogue_names(default_first=True):
             self.model_box.addItem(name, name)
             self.model_box.setItemData(
-                self.model_box.count() - 1, MODELS[name].description, Qt.ItemDataRole.ToolTipRole
+                self.model_box.count() - 1, CATALOGUE[name].description, Qt.ItemDataRole.ToolTipRole
             )
         self.model_info = QLabel()
         self.model_info.setWordWrap(True)
         self.model_info.setEnabled(False)  # dimmed: a description, not a control
         self.model_box.currentIndexChanged.connect(self._on_model_changed)
-        self.epochs_box = QSpinBox()
-        self.epochs_box.setRange(1, 200)
-        self.batch_box = QSpinBox()
-        self.batch_box.setRange(1, 4096)
-        self.batch_box.setSingleStep(32)
-        self.lr_box = QDoubleSpinBox()
-        self.lr_box.setDecimals(4)
-        self.lr_box.setRange(0.0001, 5.0)
-        self.lr_box.setSingleStep(0.01)
-        self.lr_box.setToolTip("Peak learning rate of the one-cycle schedule")
-        self.augment_box = QCheckBox("Random shifts, rotations and scaling of the training digits")
         self.device_box = QComboBox()
         self.device_box.addItem("Auto (GPU when present)", "auto")
         self.device_box.addItem("CPU", "cpu")
         self.data_edit = QLineEdit()
         self.data_edit.setPlaceholderText(str(default_mnist_dir()))
-        self.data_edit.setToolTip("A folder holding MNIST/raw; DigitPad offers to download MNIST there if missing")
         self.browse_button = QPushButton("Browse…")
         self.browse_button.clicked.connect(self.browse_data_folder)
         data_row = QHBoxLayout()
         data_row.addWidget(self.data_edit, 1)
         data_row.addWidget(self.browse_button)
+        special: dict[str, QWidget] = {"model": self.model_box, "device": self.device_box, "data_dir": self.data_edit}
         form = QFormLayout()
-        form.addRow("&Model:", self.model_box)
-        form.addRow("", self.model_info)
-        form.addRow("&Epochs:", self.epochs_box)
-        form.addRow("&Batch size:", self.batch_box)
-        form.addRow("&Learning rate:", self.lr_box)
-        form.addRow("&Augmentation:", self.augment_box)
-        form.addRow("&Device:", self.device_box)
-        data_label = QLabel("Data &folder:")
-        data_label.setBuddy(self.data_edit)  # a row holding a layout gets no buddy by itself
-        form.addRow(data_label, data_row)
+        for name in FORM_OPTIONS:
+            option = OPTIONS[name]
+            widget = special.get(name) or _field_for(option)
+            widget.setToolTip(option.help[:1].upper() + option.help[1:])
+            self._fields[name] = widget
+            if name == "data_dir":
+                label = QLabel(option.label)
+                label.setBuddy(self.data_edit)  # a row holding a layout gets no buddy by itself
+                form.addRow(label, data_row)
+            else:
+                form.addRow(option.label, widget)
+            if name == "model":
+                form.addRow("", self.model_info)
+        self.data_edit.setToolTip("A folder holding MNIST/raw; DigitPad offers to download MNIST there if missing")
+        self.epochs_box = self._spin("epochs")
+        self.batch_box = self._spin("batch_size")
+        self.lr_box = self._double("lr")
+        self.augment_box = self._check("augment")
         self.settings_group = QGroupBox("Settings")
         self.settings_group.setLayout(form)
 
@@ -163,16 +164,28 @@ class TrainingDialog(QDialog):
         self.resize(760, 760)
 
     # ------------------------------------------------------------- the form
+    def _spin(self, name: str) -> QSpinBox:
+        widget = self._fields[name]
+        assert isinstance(widget, QSpinBox)
+        return widget
+
+    def _double(self, name: str) -> QDoubleSpinBox:
+        widget = self._fields[name]
+        assert isinstance(widget, QDoubleSpinBox)
+        return widget
+
+    def _check(self, name: str) -> QCheckBox:
+        widget = self._fields[name]
+        assert isinstance(widget, QCheckBox)
+        return widget
+
     def load_settings(self, defaults: TrainConfig) -> None:
         s = self._settings
         s.beginGroup(SETTINGS_GROUP)
         try:
-            index = self.model_box.findData(str(s.value("model", defaults.model)))
-            self.model_box.setCurrentIndex(max(0, index))
-            self.epochs_box.setValue(_int(s.value("epochs"), defaults.epochs))
-            self.batch_box.setValue(_int(s.value("batch_size"), defaults.batch_size))
-            self.lr_box.setValue(_float(s.value("lr"), defaults.lr))
-            self.augment_box.setChecked(str(s.value("augment", defaults.augment)).lower() in ("true", "1"))
+            for name in FORM_OPTIONS:
+                if name not in ("device", "data_dir"):
+                    _set_value(self._fields[name], s.value(name), getattr(defaults, name))
             self._wanted_device = str(s.value("device", defaults.device))
             self.data_edit.setText(str(s.value("data_dir", "") or ""))
         finally:
@@ -183,13 +196,8 @@ class TrainingDialog(QDialog):
     def save_settings(self) -> None:
         s = self._settings
         s.beginGroup(SETTINGS_GROUP)
-        s.setValue("model", self.model_box.currentData())
-        s.setValue("epochs", self.epochs_box.value())
-        s.setValue("batch_size", self.batch_box.value())
-        s.setValue("lr", self.lr_box.value())
-        s.setValue("augment", self.augment_box.isChecked())
-        s.setValue("device", self.device_box.currentData())
-        s.setValue("data_dir", self.data_edit.text().strip())
+        for name in FORM_OPTIONS:
+            s.setValue(name, _value(self._fields[name]))
         s.endGroup()
         s.sync()
 
@@ -199,24 +207,16 @@ class TrainingDialog(QDialog):
         return Path(text).expanduser() if text else default_mnist_dir()
 
     def config(self) -> TrainConfig:
-        """A ``TrainConfig`` from the form (the spin boxes only hold valid values)."""
-        return TrainConfig(
-            model=str(self.model_box.currentData()),
-            epochs=self.epochs_box.value(),
-            batch_size=self.batch_box.value(),
-            lr=self.lr_box.value(),
-            augment=self.augment_box.isChecked(),
-            device=str(self.device_box.currentData()),
-            data_dir=str(self.data_folder()),
-            threads=1,
-        )
+        """A ``TrainConfig`` from the form (the widgets only hold valid values); one thread beside the app."""
+        values = {name: _value(self._fields[name]) for name in FORM_OPTIONS}
+        values["data_dir"] = str(self.data_folder())
+        return config_from_values(values, base=TrainConfig(threads=1))
 
-    @Slot(list)
-    def set_devices(self, devices: list) -> None:
-        """Add the accelerators the worker found: ``[(name, label)]``."""
-        for name, label in devices:
-            if self.device_box.findData(name) < 0:
-                self.device_box.addItem(label, name)
+    def set_devices(self, found: FoundDevices) -> None:
+        """Add the accelerators the worker found."""
+        for device in found.devices:
+            if self.device_box.findData(device.name) < 0:
+                self.device_box.addItem(device.label, device.name)
         self._select_device(self._wanted_device)
 
     def _select_device(self, name: str) -> None:
@@ -227,7 +227,7 @@ class TrainingDialog(QDialog):
     @Slot()
     def _on_model_changed(self) -> None:
         name = self.model_box.currentData()
-        self.model_info.setText(MODELS[name].description if name in MODELS else "")
+        self.model_info.setText(CATALOGUE[name].description if name in CATALOGUE else "")
 
     @Slot()
     def browse_data_folder(self) -> None:
@@ -311,10 +311,62 @@ class TrainingDialog(QDialog):
         self.append_log(text)
         self.set_running(False)
 
+    def show_stopping(self) -> None:
+        """DigitPad is quitting mid-run: say so until the run has stopped and the window closes."""
+        self.set_busy("Stopping… (DigitPad closes when the current step is done)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Stopping…")
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # A running training keeps going in the background; Model > Train… shows this dialog again.
         self.save_settings()
         super().closeEvent(event)
+
+
+def _field_for(option: Option) -> QWidget:
+    """A spin box, double spin box or check box for an int, float or bool option, limited to its range."""
+    low, high = option.range or (0, None)
+    if option.type is bool:
+        return QCheckBox(option.help[:1].upper() + option.help[1:])
+    if option.type is int:
+        spin = QSpinBox()
+        spin.setRange(int(low), int(high) if high is not None else 2**31 - 1)
+        if option.step:
+            spin.setSingleStep(int(option.step))
+        return spin
+    if option.type is float:
+        double = QDoubleSpinBox()
+        double.setDecimals(4)
+        double.setRange(float(low), float(high) if high is not None else 1e9)
+        if option.step:
+            double.setSingleStep(option.step)
+        return double
+    raise TypeError(f"no form field for option {option.name} of type {option.type.__name__}")
+
+
+def _value(widget: QWidget) -> Any:
+    if isinstance(widget, QComboBox):
+        return str(widget.currentData())
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, (QSpinBox, QDoubleSpinBox)):
+        return widget.value()
+    if isinstance(widget, QLineEdit):
+        return widget.text().strip()
+    raise TypeError(f"unexpected form field {widget!r}")
+
+
+def _set_value(widget: QWidget, stored: Any, default: Any) -> None:
+    """Show a value read back from QSettings (strings in INI files), or ``default`` when unusable."""
+    if isinstance(widget, QComboBox):
+        index = widget.findData(str(stored if stored is not None else default))
+        widget.setCurrentIndex(max(0, index))
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(str(stored if stored is not None else default).lower() in ("true", "1"))
+    elif isinstance(widget, QSpinBox):
+        widget.setValue(_int(stored, default))
+    elif isinstance(widget, QDoubleSpinBox):
+        widget.setValue(_float(stored, default))
 
 
 def _int(value: Any, default: int) -> int:

@@ -33,6 +33,25 @@ from digitpad.gui.training.worker import TrainingOutcome
 COLUMNS = ("digit", "precision", "recall", "F1", "count")
 
 
+def kept_description(outcome: TrainingOutcome) -> str:
+    """Which weights the run kept, as the history says: "best after epoch 2", or for a run
+    stopped mid-epoch "kept the weights at the stop, 169 of 468 steps into epoch 1"."""
+    o = outcome
+    if not o.cancelled:
+        return f"best after epoch {o.best_epoch}"
+    full = [h for h in o.history if not h.get("partial")]
+    if any(h.get("epoch") == o.best_epoch and h.get("test_accuracy") == o.test_accuracy for h in full):
+        return f"kept the weights after epoch {o.best_epoch}, the best finished epoch"
+    partial = [h for h in o.history if h.get("partial")]
+    if partial and partial[-1].get("test_accuracy") == o.test_accuracy:
+        before = [h for h in full if h.get("epoch", 0) < partial[-1].get("epoch", 0)]
+        into = int(partial[-1].get("steps", 0)) - (int(before[-1].get("steps", 0)) if before else 0)
+        per_epoch = int(full[0]["steps"]) if full and full[0].get("epoch") == 1 else 0
+        of = f" of {per_epoch}" if per_epoch else ""
+        return f"kept the weights at the stop, {into:,}{of} steps into epoch {partial[-1].get('epoch')}"
+    return f"kept the best weights seen in epoch {o.best_epoch}"
+
+
 class TrainingReport(QDialog):
     """A non-modal report of one training run."""
 
@@ -119,7 +138,7 @@ class TrainingReport(QDialog):
         return (
             f"<p>{state}</p><p style='font-size:large'>Test accuracy <b>{100 * o.test_accuracy:.2f}%</b> "
             f"({o.test_count - o.errors:,} of {o.test_count:,} test digits; {o.errors:,} wrong), "
-            f"best after epoch {o.best_epoch}.</p>"
+            f"{_escape(kept_description(o))}.</p>"
             f"<p>Model <b>{_escape(o.model)}</b> on {_escape(o.device)}, {o.steps:,} steps in "
             f"{o.seconds:.0f} s.</p>"
         )

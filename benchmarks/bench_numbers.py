@@ -1,0 +1,150 @@
+"""Reading whole numbers: images, strokes on the number pad, single digits, speed.
+
+    python benchmarks/bench_numbers.py [--source ../shared/pendigits/pendigits-orig.tes]
+        [--count 600] [--seed 0] [--weights PATH] [--pad] [--skip-single]
+
+Builds numbers of 2-6 digits from one writer's Pendigits digits each
+(benchmarks/number_set.py) and prints:
+- images: exact match of whole numbers and digit count right (targets >= 95%, >= 98%);
+- strokes: exact match when the strokes are read as the pad reads them (target >= 97%);
+  with ``--pad`` the strokes are replayed with mouse events on the real
+  number pad (offscreen Qt) and read from what the canvas recorded;
+- single digits of the file on the number pad vs the digit pad (within 0.2 points);
+- segment + read time of a 6-digit number on one CPU thread (target <= 20 ms).
+Tune with ``--source ...orig.tra``; report with ``.tes``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from number_set import build_numbers, render_number
+
+from digitpad.number_reader import NumberReader
+from digitpad.pendigits import read_pendigits
+from digitpad.predictor import Predictor
+from digitpad.resources import shipped_weights
+
+DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "pendigits" / "pendigits-orig.tes"
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100.0 * n / max(d, 1):6.2f}%  ({n}/{d})"
+
+
+def images(reader: NumberReader, numbers, show: int) -> None:
+    exact = count_ok = 0
+    wrong = []
+    for sample in numbers:
+        reading = reader.read_image(render_number(sample))
+        exact += reading.number == sample.text
+        count_ok += len(reading.number) == len(sample.text)
+        if reading.number != sample.text:
+            wrong.append((sample.text, reading.number))
+    print(f"images   exact match   {_pct(exact, len(numbers))}   target >= 95%")
+    print(f"images   digit count   {_pct(count_ok, len(numbers))}   target >= 98%")
+    if show:
+        print("   e.g. (true, read):", wrong[:show])
+
+
+def strokes(reader: NumberReader, numbers, show: int, pad: bool) -> None:
+    exact = 0
+    wrong = []
+    replay = _pad_replayer() if pad else None
+    for sample in numbers:
+        ink = replay(sample) if replay else list(sample.strokes)
+        reading = reader.read_strokes(ink)
+        exact += reading.number == sample.text
+        if reading.number != sample.text:
+            wrong.append((sample.text, reading.number))
+    where = "pad (mouse events)" if pad else "strokes (direct)"
+    print(f"{where}  exact match   {_pct(exact, len(numbers))}   target >= 97%")
+    if show:
+        print("   e.g. (true, read):", wrong[:show])
+
+
+def _pad_replayer():
+    """Replays strokes with mouse events on the real number pad; returns what the pad hands the worker."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from pad_replay import PadReplayer
+
+    return PadReplayer()
+
+
+def single_digits(reader: NumberReader, predictor: Predictor, source: Path, limit: int) -> None:
+    """Each digit of the file alone, replayed on the real canvas: the square digit pad vs the number pad."""
+    from pad_replay import digit_pad_reading, number_pad_reading
+
+    digits = read_pendigits(source)[:limit] if limit else read_pendigits(source)
+    ok_number = ok_digit = 0
+    for d in digits:
+        ok_number += number_pad_reading(reader, d) == str(d.label)
+        ok_digit += digit_pad_reading(predictor, d) == d.label
+    n = len(digits)
+    a, b = 100.0 * ok_digit / n, 100.0 * ok_number / n
+    print(f"single digits  digit pad {a:6.2f}%   number pad {b:6.2f}%   difference {b - a:+.2f} points (n={n})")
+    print("               target: within 0.2 points")
+
+
+def speed(reader: NumberReader, numbers) -> None:
+    six = [s for s in numbers if len(s.text) == 6][:40]
+    for s in six[:3]:
+        reader.read_strokes(list(s.strokes))
+    times_s, times_i = [], []
+    for s in six:
+        t = time.perf_counter()
+        reader.read_strokes(list(s.strokes))
+        times_s.append(time.perf_counter() - t)
+        image = render_number(s)
+        t = time.perf_counter()
+        reader.read_image(image)
+        times_i.append(time.perf_counter() - t)
+    for name, ts in (("strokes", times_s), ("image  ", times_i)):
+        p50, p90 = np.percentile(ts, [50, 90]) * 1e3
+        print(f"6-digit segment+read ({name})  p50 {p50:5.1f} ms  p90 {p90:5.1f} ms   target <= 20 ms (n={len(ts)})")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    p.add_argument("--count", type=int, default=600)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--weights", default=None)
+    p.add_argument("--pad", action="store_true", help="replay the strokes on the real number pad (Qt, offscreen)")
+    p.add_argument("--skip-single", action="store_true")
+    p.add_argument("--single-limit", type=int, default=0, help="only the first N digits for the single-digit check")
+    p.add_argument("--show", type=int, default=0, help="print this many misread numbers")
+    p.add_argument("--only", choices=("images", "strokes", "single", "speed"), default=None)
+    args = p.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    weights = Path(args.weights) if args.weights else shipped_weights()
+    predictor = Predictor.from_checkpoint(weights)
+    reader = NumberReader(predictor)
+    numbers = build_numbers(args.source, args.count, args.seed)
+    touching = sum(s.touching for s in numbers) / max(1, sum(s.pairs for s in numbers))
+    lengths = np.bincount([len(s.text) for s in numbers], minlength=7)[2:]
+    print(f"weights {weights.name} ({weights}); source {args.source.name}; {len(numbers)} numbers, seed {args.seed}")
+    print(f"lengths 2..6: {lengths.tolist()}; neighbours touching or overlapping: {touching:.1%}")
+    if args.only in (None, "images"):
+        images(reader, numbers, args.show)
+    if args.only in (None, "strokes"):
+        strokes(reader, numbers, args.show, args.pad)
+    if args.only in (None, "single") and not args.skip_single:
+        single_digits(reader, predictor, args.source, args.single_limit)
+    if args.only in (None, "speed"):
+        speed(reader, numbers)
+
+
+if __name__ == "__main__":
+    main()

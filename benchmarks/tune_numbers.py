@@ -1,0 +1,75 @@
+"""Tune the segmentation prior (digitpad.segment_lattice.SpanPrior) on numbers built from .tra.
+
+    python benchmarks/tune_numbers.py [--count 300] [--trials 300]
+
+Recognises every candidate span once, then scores random priors by the exact
+match of whole numbers (images and strokes together).  Data discipline: only
+``pendigits-orig.tra`` (never .tes) is used here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from number_set import build_numbers, render_number
+
+from digitpad.number_reader import NumberReader
+from digitpad.predictor import Predictor
+from digitpad.resources import shipped_weights
+from digitpad.segment_image import image_lattice
+from digitpad.segment_lattice import DEFAULT_PRIOR, SpanPrior
+from digitpad.segment_strokes import stroke_lattice
+
+TRA = Path(__file__).resolve().parents[2] / "shared" / "pendigits" / "pendigits-orig.tra"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--count", type=int, default=300)
+    p.add_argument("--trials", type=int, default=300)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--weights", default=None)
+    args = p.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    reader = NumberReader(Predictor.from_checkpoint(args.weights or shipped_weights()))
+    numbers = build_numbers(TRA, args.count, args.seed)
+    cases = []
+    for s in numbers:
+        for lattice in (image_lattice(render_number(s)), stroke_lattice(list(s.strokes))):
+            cases.append((s.text, lattice, *reader.recognise(lattice)))
+
+    def score(prior: SpanPrior) -> tuple[float, float]:
+        hits = [reader.assemble(lat, n, pr, prior).number == text for text, lat, n, pr in cases]
+        return float(np.mean(hits[0::2])), float(np.mean(hits[1::2]))
+
+    rng = np.random.default_rng(args.seed)
+    best = DEFAULT_PRIOR
+    best_score = score(best)
+    print("default", best_score, best)
+    for _ in range(args.trials):
+        trial = dataclasses.replace(
+            best,
+            **{
+                k: float(max(0.0, getattr(best, k) * np.exp(rng.normal(0, 0.4)) + rng.normal(0, 0.05)))
+                for k in ("digit", "wide", "wide_from", "short", "short_from", "join", "overlap", "cut")
+            },
+        )
+        value = score(trial)
+        if sum(value) > sum(best_score):
+            best, best_score = trial, value
+            print("better", value, best, flush=True)
+    print("best", best_score, best)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Read a whole number: segment, normalise every candidate digit, one batched prediction.
+
+    reader = NumberReader(predictor)
+    reading = reader.read_strokes([InkStroke(points, width), ...])   # the pad
+    reading = reader.read_image(gray, alpha)                         # a file
+    reading.number, reading.digits[0].confidence, reading.digits[0].box
+
+Every candidate goes through the same MNIST-faithful :func:`digitpad.normalize.normalize`
+a single digit gets, and all of them through one ``predict_batch`` call; the
+reading with the best combined confidence wins (:func:`digitpad.segment_lattice.best_path`).
+No Qt, no threads: create the reader in the thread that uses it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from digitpad.normalize import MNIST_MEAN, MNIST_STD, Normalized, normalize
+from digitpad.segment_lattice import DEFAULT_PRIOR, Box, Lattice, SpanPrior, best_path
+from digitpad.segment_strokes import InkStroke, stroke_lattice
+
+UNSURE_BELOW = 0.5
+"""Below this confidence a digit's verdict is "unsure" (the pad's result panel uses the same line)."""
+
+
+SURE_WHOLE = 0.95
+"""A wide piece of an image read with at least this confidence is not tried as touching digits ..."""
+ALWAYS_CUT_WIDTH = 1.3
+"""... unless it is wider than this many writing heights."""
+
+
+class BatchPredictor(Protocol):
+    mean: float
+    std: float
+
+    def predict_batch(self, inputs: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class DigitReading:
+    """One digit of a number."""
+
+    digit: int
+    confidence: float
+    probabilities: np.ndarray  # float32 (10,)
+    box: Box  # (x0, y0, x1, y1): pad units for strokes, pixels of the file for images
+    verdict: str  # "digit" or "unsure" (and "not-a-digit" once the model can say so)
+    preview: np.ndarray  # uint8 (28, 28), what the network saw
+    input: np.ndarray  # float32 (28, 28), the standardised input (for a personal sample store)
+    members: tuple[int, ...] = ()  # the strokes this digit was read from (strokes only)
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """A number as read, digits left to right; ``number`` is a string so leading zeros survive."""
+
+    digits: tuple[DigitReading, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.digits
+
+    @property
+    def number(self) -> str:
+        return "".join("?" if d.verdict == "not-a-digit" else str(d.digit) for d in self.digits)
+
+
+EMPTY_READING = NumberReading(())
+
+
+def verdict_of(confidence: float) -> str:
+    """The verdict on one digit from its confidence.
+
+    A stand-in until the predictor gives its own verdict (issue 10); the one
+    place to switch over.
+    """
+    return "digit" if confidence >= UNSURE_BELOW else "unsure"
+
+
+class NumberReader:
+    """Reads numbers with one predictor (anything with ``predict_batch``, ``mean`` and ``std``)."""
+
+    def __init__(self, predictor: BatchPredictor, prior: SpanPrior = DEFAULT_PRIOR) -> None:
+        self.predictor = predictor
+        self.prior = prior
+
+    def read_strokes(self, strokes: Sequence[InkStroke]) -> NumberReading:
+        """The number written as pen strokes (points in any unit, y down; the pen width in the same unit)."""
+        return self.read_lattice(stroke_lattice(strokes))
+
+    def read_image(self, gray: Any, alpha: np.ndarray | None = None) -> NumberReading:
+        """The number in a grayscale image (a ``GrayImage`` or a 2-D array, any polarity)."""
+        from digitpad.segment_image import image_lattice
+
+        if hasattr(gray, "gray"):
+            gray, alpha = gray.gray, gray.alpha if alpha is None else alpha
+        return self.read_lattice(image_lattice(np.asarray(gray), alpha, self._needs_cuts))
+
+    def _needs_cuts(self, pictures: list[np.ndarray], widths: list[float]) -> list[bool]:
+        """A wide unit is tried as touching digits unless it reads as one digit, surely (one batch)."""
+        mean = float(getattr(self.predictor, "mean", MNIST_MEAN))
+        std = float(getattr(self.predictor, "std", MNIST_STD))
+        norms = [normalize(p, mean=mean, std=std) for p in pictures]
+        live = [k for k, n in enumerate(norms) if n.input is not None]
+        confidence = np.zeros(len(norms), np.float32)
+        if live:
+            confidence[live] = self.predictor.predict_batch(np.stack([norms[k].input for k in live])).max(axis=1)  # type: ignore[misc]
+        return [bool(c < SURE_WHOLE or w > ALWAYS_CUT_WIDTH) for c, w in zip(confidence, widths, strict=True)]
+
+    def read_lattice(self, lattice: Lattice) -> NumberReading:
+        """Recognise every candidate in one batch and keep the best path through them."""
+        return self.assemble(lattice, *self.recognise(lattice))
+
+    def recognise(self, lattice: Lattice) -> tuple[list[Normalized], np.ndarray]:
+        """Every span normalised, and its probabilities (zeros where it holds no digit), in one batch."""
+        mean = float(getattr(self.predictor, "mean", MNIST_MEAN))
+        std = float(getattr(self.predictor, "std", MNIST_STD))
+        norms = [normalize(span.image, mean=mean, std=std) for span in lattice.spans]
+        live = [k for k, n in enumerate(norms) if not n.empty and n.input is not None]
+        probs = np.zeros((len(norms), 10), np.float32)
+        if live:
+            batch = np.stack([norms[k].input for k in live])  # type: ignore[misc]
+            probs[live] = self.predictor.predict_batch(batch)
+        return norms, probs
+
+    def assemble(
+        self, lattice: Lattice, norms: list[Normalized], probs: np.ndarray, prior: SpanPrior | None = None
+    ) -> NumberReading:
+        """The best path through recognised spans, as a reading."""
+        scores: list[float | None] = [
+            None if n.empty else math.log(max(float(probs[k].max()), 1e-9)) for k, n in enumerate(norms)
+        ]
+        path = best_path(lattice, scores, prior or self.prior)
+        if not path:
+            return EMPTY_READING
+        digits = []
+        for k in path:
+            p = probs[k]
+            digit = int(p.argmax())
+            confidence = float(p[digit])
+            span = lattice.spans[k]
+            norm = norms[k]
+            assert norm.input is not None
+            digits.append(
+                DigitReading(
+                    digit=digit,
+                    confidence=confidence,
+                    probabilities=p.copy(),
+                    box=span.box,
+                    verdict=verdict_of(confidence),
+                    preview=norm.preview,
+                    input=norm.input,
+                    members=span.members,
+                )
+            )
+        return NumberReading(tuple(digits))

@@ -1,0 +1,237 @@
+"""Cut a picture of a number into candidate digits (numpy + Pillow; no Qt, no torch).
+
+1. The normaliser's own clean-up finds the ink (any polarity, paper, lighting).
+2. Connected components; specks far smaller than the writing are dropped.
+3. Pieces of one digit (a 5 whose top bar does not touch, a broken 4) merge
+   by horizontal overlap, the same rule as pen strokes.
+4. A unit wide enough to hold two digits that touch gets candidate cuts at
+   column-projection valleys and at contour points (where the top contour
+   dips or the bottom contour rises); the recogniser scores the pieces.
+5. Everything is ordered left to right.
+
+    lattice = image_lattice(gray, alpha)   # -> Lattice for number_reader
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from digitpad.normalize import extract_ink
+from digitpad.segment_lattice import (
+    MAX_SPAN_WIDTH,
+    Lattice,
+    Span,
+    candidate_ranges,
+    join_overlaps,
+    overlap_groups,
+    reference_height,
+)
+
+INK_LEVEL = 0.35  # ink map level that counts as ink for the components
+NOISE = 0.15  # a component smaller than this many writing heights each way is a speck
+SPLIT_WIDTH = 0.75  # a unit wider than this many heights may be two touching digits
+MIN_PIECE = 0.15  # a cut leaves at least this many heights of width each side
+MAX_CUTS = 4  # per unit, the best-ranked candidate cuts
+CUT_MERGE = 0.08  # candidate cuts closer than this many heights are one
+
+
+CutJudge = Callable[[list[np.ndarray], list[float]], list[bool]]
+"""Given the pictures of wide units and their widths (in heights): which may hold touching digits."""
+
+
+def image_lattice(gray: np.ndarray, alpha: np.ndarray | None = None, needs_cuts: CutJudge | None = None) -> Lattice:
+    """The candidate digits of the number in a grayscale image, left to right; boxes in its pixels.
+
+    Units wider than ``SPLIT_WIDTH`` heights get candidate cuts; ``needs_cuts``
+    (the reader's recogniser) may spare the ones that clearly read as one digit.
+    """
+    found = extract_ink(gray, alpha)
+    if found is None:
+        return Lattice(0, ())
+    ink, top, left, scale = found
+    labels, count = label_components(ink > INK_LEVEL)
+    if count == 0:
+        return Lattice(0, ())
+    boxes = _component_boxes(labels, count)  # (count, 4): r0, c0, r1, c1 (exclusive)
+    heights = boxes[:, 2] - boxes[:, 0]
+    height = max(reference_height(list(heights)), 1.0)
+    extent = np.maximum(heights, boxes[:, 3] - boxes[:, 1])
+    keep = [k for k in range(count) if extent[k] >= NOISE * height] or list(range(count))
+    ranges = [(float(boxes[k, 1]), float(boxes[k, 3])) for k in keep]
+    units = [[keep[k] for k in g] for g in overlap_groups(ranges, height)]
+
+    dilated = _dilate(labels > 0)
+    unit_masks = [np.isin(labels, np.asarray(m) + 1) for m in units]
+    spans_of = [(int(boxes[m, 1].min()), int(boxes[m, 3].max())) for m in units]
+    wide = [u for u, (c0, c1) in enumerate(spans_of) if c1 - c0 > SPLIT_WIDTH * height]
+    if wide and needs_cuts is not None:
+        pictures = [_cut_out(ink, _dilate(unit_masks[u]) & dilated)[0] for u in wide]
+        verdicts = needs_cuts(pictures, [(spans_of[u][1] - spans_of[u][0]) / height for u in wide])
+        wide = [u for u, cut in zip(wide, verdicts, strict=True) if cut]
+
+    # Atoms: column ranges of units, after the candidate cuts.
+    atoms: list[tuple[int, int, int]] = []  # (unit, c0, c1)
+    for u, (c0, c1) in enumerate(spans_of):
+        cuts = _cuts(unit_masks[u][:, c0:c1], height) if u in wide else []
+        edges = [c0] + [c0 + c for c in cuts] + [c1]
+        atoms += [(u, a, b) for a, b in zip(edges, edges[1:], strict=False)]
+
+    spans = []
+    unit_ranges = [(float(boxes[m, 1].min()), float(boxes[m, 3].max())) for m in units]
+    for i, j in _atom_spans(atoms, unit_ranges, height):
+        us = sorted({atoms[k][0] for k in range(i, j)})
+        c0, c1 = atoms[i][1], atoms[j - 1][2]
+        mask = np.zeros_like(dilated)
+        for u in us:
+            mask |= unit_masks[u]
+        piece = np.zeros(mask.shape, bool)
+        piece[:, c0:c1] = mask[:, c0:c1]
+        piece = _dilate(piece) & dilated
+        picture, (r0, q0, r1, q1) = _cut_out(ink, piece)
+        n_cuts = int(i > 0 and atoms[i - 1][0] == atoms[i][0]) + int(j < len(atoms) and atoms[j][0] == atoms[j - 1][0])
+        box = ((left + q0) * scale, (top + r0) * scale, (left + q1) * scale, (top + r1) * scale)
+        spans.append(
+            Span(
+                i,
+                j,
+                box,
+                picture,
+                width=(q1 - q0) / height,
+                height=(r1 - r0) / height,
+                joins=join_overlaps([unit_ranges[u] for u in us], height) if len(us) > 1 else (),
+                cuts=n_cuts,
+            )
+        )
+    return Lattice(len(atoms), tuple(spans))
+
+
+def _atom_spans(
+    atoms: list[tuple[int, int, int]], unit_ranges: list[tuple[float, float]], height: float
+) -> list[tuple[int, int]]:
+    """Runs of atoms that might be one digit: inside a unit (undoing cuts), or whole units side by side."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for k, (u, _, _) in enumerate(atoms):
+        first.setdefault(u, k)
+        last[u] = k + 1
+    out = set()
+    for u, a in first.items():
+        b = last[u]
+        for i in range(a, b):
+            for j in range(i + 1, b + 1):
+                if (i == a and j == b) or atoms[j - 1][2] - atoms[i][1] <= MAX_SPAN_WIDTH * height:
+                    out.add((i, j))
+    # Across units only whole units: a cut piece never joins another unit.
+    for i, j in candidate_ranges(unit_ranges, height):
+        if j - i > 1:
+            out.add((first[i], last[j - 1]))
+    return sorted(out)
+
+
+def _cuts(mask: np.ndarray, height: float) -> list[int]:
+    """Candidate cut columns of a unit's mask: projection valleys and contour points, best first, sorted."""
+    w = mask.shape[1]
+    lo, hi = int(MIN_PIECE * height), w - int(MIN_PIECE * height)
+    if hi <= lo:
+        return []
+    cols = mask.sum(axis=0).astype(np.float64)
+    inked: np.ndarray = np.asarray(mask.any(axis=0))
+    rows = np.arange(mask.shape[0])[:, None]
+    top = np.where(inked, np.where(mask, rows, mask.shape[0]).min(axis=0), mask.shape[0])
+    bottom = np.where(inked, np.where(mask, rows, -1).max(axis=0), -1)
+    smooth = np.convolve(cols, np.ones(3) / 3.0, mode="same")
+    candidates: list[tuple[float, int]] = []
+    for c in range(lo, hi):
+        window = slice(max(0, c - 2), min(w, c + 3))
+        if smooth[c] <= smooth[window].min():  # projection valley
+            candidates.append((smooth[c] / max(height, 1.0), c))
+        if inked[c] and top[c] >= top[window].max():  # the top contour dips here
+            candidates.append((smooth[c] / max(height, 1.0) + 0.5, c))
+        if inked[c] and bottom[c] <= bottom[window].min():  # the bottom contour rises here
+            candidates.append((smooth[c] / max(height, 1.0) + 0.5, c))
+    candidates.sort()
+    chosen: list[int] = []
+    for _, c in candidates:
+        if all(abs(c - d) > CUT_MERGE * height for d in chosen):
+            chosen.append(c)
+        if len(chosen) == MAX_CUTS:
+            break
+    return sorted(chosen)
+
+
+def _cut_out(ink: np.ndarray, piece: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The ink under ``piece`` cropped to its box, with a margin of paper; and the box (r0, c0, r1, c1)."""
+    rows = np.flatnonzero(piece.any(axis=1))
+    cols = np.flatnonzero(piece.any(axis=0))
+    if rows.size == 0:
+        return np.zeros((8, 8), np.float32), (0, 0, 0, 0)
+    r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    crop = np.where(piece[r0:r1, c0:c1], ink[r0:r1, c0:c1], 0.0).astype(np.float32)
+    m = max(r1 - r0, c1 - c0) // 4 + 2
+    out = np.zeros((r1 - r0 + 2 * m, c1 - c0 + 2 * m), np.float32)
+    out[m : m + r1 - r0, m : m + c1 - c0] = crop
+    return out, (r0, c0, r1, c1)
+
+
+def _dilate(mask: np.ndarray) -> np.ndarray:
+    """One pixel of 8-neighbour dilation (keeps the anti-aliased rim of the strokes)."""
+    out = mask.copy()
+    out[1:] |= mask[:-1]
+    out[:-1] |= mask[1:]
+    grown = out.copy()
+    grown[:, 1:] |= out[:, :-1]
+    grown[:, :-1] |= out[:, 1:]
+    return grown
+
+
+def _component_boxes(labels: np.ndarray, count: int) -> np.ndarray:
+    boxes = np.zeros((count, 4), np.int64)
+    for k in range(count):
+        rows = np.flatnonzero((labels == k + 1).any(axis=1))
+        cols = np.flatnonzero((labels == k + 1).any(axis=0))
+        boxes[k] = (rows[0], cols[0], rows[-1] + 1, cols[-1] + 1)
+    return boxes
+
+
+def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """8-connected components of a boolean mask: labels 1..count (0 is background).
+
+    Runs of each row are joined to the overlapping runs of the row above with
+    a union-find: pure numpy per row, Python only per run.
+    """
+    h, w = mask.shape
+    runs: list[tuple[int, int, int]] = []  # (row, start, end exclusive)
+    row_runs: list[range] = []
+    for r in range(h):
+        d = np.diff(np.concatenate(([0], mask[r].view(np.uint8), [0])).astype(np.int8))
+        starts = np.flatnonzero(d == 1)
+        ends = np.flatnonzero(d == -1)
+        first = len(runs)
+        runs += [(r, int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
+        row_runs.append(range(first, len(runs)))
+    parent = list(range(len(runs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(1, h):
+        above = row_runs[r - 1]
+        k = above.start
+        for i in row_runs[r]:
+            _, s, e = runs[i]
+            while k < above.stop and runs[k][2] < s:  # ends before (8-connected: touching diagonally counts)
+                k += 1
+            m = k
+            while m < above.stop and runs[m][1] <= e:
+                parent[find(i)] = find(m)
+                m += 1
+    labels = np.zeros((h, w), np.int32)
+    ids: dict[int, int] = {}
+    for i, (r, s, e) in enumerate(runs):
+        labels[r, s:e] = ids.setdefault(find(i), len(ids) + 1)
+    return labels, len(ids)

@@ -1,0 +1,135 @@
+"""Whole numbers: grouping pen strokes into digits, cutting images, reading with the real model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad.number_reader import NumberReader, verdict_of
+from digitpad.predictor import Predictor
+from digitpad.resources import shipped_weights
+from digitpad.segment_image import image_lattice, label_components
+from digitpad.segment_lattice import Lattice, Span, best_path
+from digitpad.segment_strokes import stroke_lattice
+from tests.number_strokes import H, dot, four, one, picture, seven, zero
+
+
+@pytest.fixture(scope="module")
+def reader() -> NumberReader:
+    return NumberReader(Predictor.from_checkpoint(shipped_weights()))
+
+
+def _groups(strokes) -> list[set[int]]:
+    """The sure groups of the stroke lattice: the members of its single-unit spans."""
+    lattice = stroke_lattice(strokes)
+    return [set(s.members) for s in lattice.spans if s.end - s.start == 1]
+
+
+# -- grouping strokes ------------------------------------------------------------------
+
+
+def test_late_strokes_join_their_own_digit() -> None:
+    bar7, stem7 = seven(40)
+    l4, stem4 = four(200)
+    # Written as many people do: both bodies first, the bar of the 7 and the stem of the 4 last.
+    assert _groups([stem7, l4, bar7, stem4]) == [{0, 2}, {1, 3}]
+
+
+def test_a_two_stroke_digit_stays_one(reader: NumberReader) -> None:
+    reading = reader.read_strokes(list(four(40)))
+    assert reading.number == "4"
+    assert reading.digits[0].members == (0, 1)
+
+
+def test_late_strokes_read_as_the_number(reader: NumberReader) -> None:
+    bar7, stem7 = seven(40)
+    l4, stem4 = four(200)
+    reading = reader.read_strokes([stem7, l4, bar7, stem4])
+    assert reading.number == "74"
+    assert [d.members for d in reading.digits] == [(0, 2), (1, 3)]
+
+
+def test_digits_side_by_side_read_left_to_right(reader: NumberReader) -> None:
+    strokes = zero(430) + one(40) + list(seven(130)) + list(four(290))  # not written in order
+    reading = reader.read_strokes(strokes)
+    assert reading.number == "1740"
+    lefts = [d.box[0] for d in reading.digits]
+    assert lefts == sorted(lefts)
+    assert all(d.preview.shape == (28, 28) and d.probabilities.shape == (10,) for d in reading.digits)
+
+
+def test_touching_pair_of_ones_stays_two_digits(reader: NumberReader) -> None:
+    strokes = one(40) + one(40 + 0.16 * H)  # the inks overlap
+    assert reader.read_strokes(strokes).number == "11"
+
+
+def test_a_dot_of_noise_is_left_out(reader: NumberReader) -> None:
+    strokes = [dot(250, 0.9)] + list(seven(40)) + [dot(120, -0.1)]
+    reading = reader.read_strokes(strokes)
+    assert reading.number == "7"
+    assert reading.digits[0].members == (1, 2)
+
+
+def test_empty_pad_and_a_lone_dot_read_no_number(reader: NumberReader) -> None:
+    assert reader.read_strokes([]).empty
+    assert reader.read_strokes([dot(100, 0.5)]).number == ""
+
+
+def test_verdict_follows_confidence() -> None:
+    assert verdict_of(0.9) == "digit"
+    assert verdict_of(0.3) == "unsure"
+
+
+def test_best_path_prefers_the_confident_reading() -> None:
+    blank = np.zeros((4, 4), np.uint8)
+    spans = (Span(0, 1, (0, 0, 1, 1), blank), Span(1, 2, (1, 0, 2, 1), blank), Span(0, 2, (0, 0, 2, 1), blank))
+    lattice = Lattice(2, spans)
+    assert best_path(lattice, [np.log(0.9), np.log(0.9), np.log(0.2)]) == [0, 1]
+    assert best_path(lattice, [np.log(0.3), np.log(0.3), np.log(0.95)]) == [2]
+    assert best_path(lattice, [None, np.log(0.9), None]) == [1]  # the empty atom is skipped
+
+
+# -- images ----------------------------------------------------------------------------
+
+
+def test_components_are_eight_connected() -> None:
+    mask = np.zeros((6, 8), bool)
+    mask[0, 0] = mask[1, 1] = True  # diagonal neighbours: one component
+    mask[4:6, 5:8] = True
+    labels, count = label_components(mask)
+    assert count == 2
+    assert labels[0, 0] == labels[1, 1] != labels[5, 7]
+
+
+def test_image_of_a_number_reads_left_to_right(reader: NumberReader) -> None:
+    strokes = one(40) + zero(130) + list(seven(290)) + list(four(430))
+    image = picture(strokes)
+    reading = reader.read_image(image)
+    assert reading.number == "1074"
+    boxes = [d.box for d in reading.digits]
+    assert all(b0[2] <= b1[0] + 5 for b0, b1 in zip(boxes, boxes[1:], strict=False))
+    assert all(0 <= b[0] < b[2] <= image.shape[1] and 0 <= b[1] < b[3] <= image.shape[0] for b in boxes)
+
+
+def test_image_with_white_ink_on_black_and_a_speck(reader: NumberReader) -> None:
+    image = 255 - picture(zero(40) + one(180))
+    image[5:7, 5:7] = 255  # a speck of dust
+    assert reader.read_image(image).number == "01"
+
+
+def test_touching_digits_in_an_image_are_cut_apart(reader: NumberReader) -> None:
+    strokes = zero(40) + zero(40 + 0.55 * H)  # the two rings touch
+    image = picture(strokes)
+    lattice = image_lattice(image)
+    assert lattice.atoms > 1  # the joined pair got candidate cuts
+    assert reader.read_image(image).number == "00"
+
+
+def test_pieces_of_one_digit_merge_in_an_image(reader: NumberReader) -> None:
+    bar, stem = seven(40)
+    bar = type(bar)(bar.points - np.float32([0.0, 0.12 * H]), bar.width)  # the bar does not touch the stem
+    assert reader.read_image(picture([bar, stem] + one(200))).number == "71"
+
+
+def test_blank_image_reads_no_number(reader: NumberReader) -> None:
+    assert reader.read_image(np.full((60, 200), 255, np.uint8)).empty
