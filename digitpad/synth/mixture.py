@@ -53,6 +53,7 @@ class MixtureConfig:
     val_forms: int = 1500
     val_nondigits: int = 1500
     max_form_pen: float = 0.2  # pen / drawing height limit for forms (a dot must not fill a zero)
+    max_pen: float = 0.55  # pen / drawing height limit otherwise (beyond it a digit is an unreadable blob)
 
 
 @dataclass(frozen=True)
@@ -91,14 +92,14 @@ def _collect(
     return images, labels
 
 
-def _pen_digits(digits: Sequence, renders: int, mark_p: float, rng: np.random.Generator):
+def _pen_digits(digits: Sequence, renders: int, mark_p: float, rng: np.random.Generator, max_rel: float):
     images, labels = [], []
     for d in digits:
         for _ in range(renders):
             strokes = [np.asarray(s, np.float64) for s in d.strokes]
             if rng.random() < mark_p:
                 strokes = add_mark(d.label, strokes, rng)
-            img = draw_normalized(strokes, rng)
+            img = draw_normalized(strokes, rng, max_rel)
             if img is not None:
                 images.append(img)
                 labels.append(d.label)
@@ -146,13 +147,13 @@ def build_mixture(
 
     parts: dict[str, tuple[list[np.ndarray], list[int]]] = {}
     train_rng, val_rng = np.random.default_rng([seed, 11]), np.random.default_rng([seed, 12])
-    parts["pendigits"] = _pen_digits(pen_train, config.pen_renders, config.pen_mark_p, train_rng)
+    parts["pendigits"] = _pen_digits(pen_train, config.pen_renders, config.pen_mark_p, train_rng, config.max_pen)
     parts["forms"] = _collect(form, config.forms, train_rng, config.max_form_pen)
-    parts["nondigits"] = _collect(nondigit, config.nondigits, train_rng, None)
+    parts["nondigits"] = _collect(nondigit, config.nondigits, train_rng, config.max_pen)
     vparts = {
-        "pendigits": _pen_digits(pen_val, 1, config.pen_mark_p, val_rng),
+        "pendigits": _pen_digits(pen_val, 1, config.pen_mark_p, val_rng, config.max_pen),
         "forms": _collect(form, config.val_forms, val_rng, config.max_form_pen),
-        "nondigits": _collect(nondigit, config.val_nondigits, val_rng, None),
+        "nondigits": _collect(nondigit, config.val_nondigits, val_rng, config.max_pen),
     }
 
     def stack(base_i: torch.Tensor, base_l: torch.Tensor, extra: dict) -> tuple[torch.Tensor, torch.Tensor]:
