@@ -33,6 +33,7 @@ from digitpad.synth.strokes import Strokes
 
 if TYPE_CHECKING:
     from digitpad.data import DataSource, TrainingData
+    from digitpad.pendigits import PenDigit
     from digitpad.train_options import TrainConfig
 
 NOT_A_DIGIT = 10
@@ -82,7 +83,8 @@ def draw_normalized(strokes: Strokes, rng: np.random.Generator, max_rel: float |
 def _collect(
     make: Callable[[np.random.Generator], tuple[int, Strokes]], n: int, rng: np.random.Generator, max_rel: float | None
 ) -> tuple[list[np.ndarray], list[int]]:
-    images, labels = [], []
+    images: list[np.ndarray] = []
+    labels: list[int] = []
     while len(images) < n:
         label, strokes = make(rng)
         img = draw_normalized(strokes, rng, max_rel)
@@ -92,8 +94,11 @@ def _collect(
     return images, labels
 
 
-def _pen_digits(digits: Sequence, renders: int, mark_p: float, rng: np.random.Generator, max_rel: float):
-    images, labels = [], []
+def _pen_digits(
+    digits: Sequence[PenDigit], renders: int, mark_p: float, rng: np.random.Generator, max_rel: float
+) -> tuple[list[np.ndarray], list[int]]:
+    images: list[np.ndarray] = []
+    labels: list[int] = []
     for d in digits:
         for _ in range(renders):
             strokes = [np.asarray(s, np.float64) for s in d.strokes]
