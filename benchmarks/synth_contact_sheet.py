@@ -4,8 +4,10 @@
 
 One row per digit form (``digitpad.synth.forms``), then one per non-digit
 family (training families, then the held-out benchmark families), each cell a
-random instance rendered like the canvas at a random pen and normalised to
-28x28 (shown 2x).  For checking by eye that every form looks like its label.
+random instance rendered exactly as the training mixture renders it (canvas-
+like strokes at a random pen and size within the mixture's limits, then the
+app's normalisation to 28x28; shown 2x).  For checking by eye that every form
+looks like its label.
 """
 
 from __future__ import annotations
@@ -20,17 +22,14 @@ from PIL import Image, ImageDraw
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from digitpad.normalize import normalize  # noqa: E402
 from digitpad.synth.forms import FORMS, draw_form  # noqa: E402
+from digitpad.synth.mixture import MixtureConfig, draw_normalized  # noqa: E402
 from digitpad.synth.nondigits import HELD_OUT_FAMILIES, TRAIN_FAMILIES, held_out_nondigit, train_nondigit  # noqa: E402
-from digitpad.synth.render import fit, render  # noqa: E402
 
 
-def cell(strokes, rng: np.random.Generator) -> np.ndarray:
-    pen = float(np.exp(rng.uniform(np.log(6), np.log(50))))
-    img = render(fit(strokes, float(rng.uniform(0.3, 0.9))), pen)
-    n = normalize(img)
-    return n.preview
+def cell(strokes, rng: np.random.Generator, max_rel: float) -> np.ndarray:
+    image = draw_normalized(strokes, rng, max_rel)
+    return np.zeros((28, 28), np.uint8) if image is None else image
 
 
 def main() -> None:
@@ -45,13 +44,15 @@ def main() -> None:
         names = list(FORMS)
         return draw_form(names[int(r.integers(0, len(names)))], r)
 
+    mc = MixtureConfig()
+    n = args.per_row
     rows: list[tuple[str, list[np.ndarray]]] = []
     for name in FORMS:
-        rows.append((name, [cell(draw_form(name, rng)[1], rng) for _ in range(args.per_row)]))
+        rows.append((name, [cell(draw_form(name, rng)[1], rng, mc.max_form_pen) for _ in range(n)]))
     for fam in TRAIN_FAMILIES:
-        rows.append((f"nd:{fam}", [cell(train_nondigit(fam, source, rng), rng) for _ in range(args.per_row)]))
+        rows.append((f"nd:{fam}", [cell(train_nondigit(fam, source, rng), rng, mc.max_pen) for _ in range(n)]))
     for fam in HELD_OUT_FAMILIES:
-        rows.append((f"test:{fam}", [cell(held_out_nondigit(fam, rng), rng) for _ in range(args.per_row)]))
+        rows.append((f"test:{fam}", [cell(held_out_nondigit(fam, rng), rng, mc.max_pen) for _ in range(n)]))
     s, label_w = 56, 90
     sheet = Image.new("L", (label_w + args.per_row * (s + 2), len(rows) * (s + 2)), 40)
     draw = ImageDraw.Draw(sheet)

@@ -126,6 +126,12 @@ def test_evaluate_on_a_labelled_folder(tmp_path):
     assert report["count"] == 10
     assert report["accuracy"] == 1.0
     assert np.trace(np.array(report["confusion"])) == 10
+    rates = report["verdict_rates"]
+    assert set(rates) == {"digit", "unsure", "not-a-digit", "empty"}
+    assert sum(rates.values()) == pytest.approx(1.0) and rates["empty"] == 0.0 and rates["digit"] >= 0.8
+    assert 0.0 <= report["ece"] <= 0.5
+    text = digitpad("evaluate", "--images", str(tmp_path))
+    assert "verdicts: digit" in text.stdout and "calibration: ECE" in text.stdout
 
 
 @pytest.mark.mnist
