@@ -6,10 +6,10 @@ import pytest
 from gui_helpers import ONE, SEVEN, ZERO, draw, load_mnist_test, mnist_strokes
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from tests_gui_support import GatedPredictor, Relay
 
 from digitpad.gui.main_window import LOADING_TEXT
 from digitpad.gui.pad.result_panel import PLACEHOLDER_DIGIT
+from tests.qt_shared import GatedPredictor, Relay
 
 ANSWER_MS = 10_000
 

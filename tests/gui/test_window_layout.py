@@ -147,7 +147,7 @@ def test_no_model_at_all_says_so(qtbot, make_window, monkeypatch, tmp_path):
 
 
 def test_a_drawing_before_the_model_is_ready_says_loading_then_answers(qtbot, make_window):
-    from tests_gui_support import GatedPredictor
+    from tests.qt_shared import GatedPredictor
 
     gated = GatedPredictor()
 
