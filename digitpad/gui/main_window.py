@@ -60,6 +60,7 @@ from digitpad.resources import shipped_weights
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
 LOADING_TEXT = "Loading model…"
+ICON_PROPERTY = "digitpad_icon"  # the shipped SVG an action shows, redrawn on theme changes
 NUMBER_ASPECT = 3.2
 """Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
 NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
@@ -179,7 +180,7 @@ class MainWindow(QMainWindow):
         """A window action; ``icon`` names a shipped SVG, ``short`` is its toolbar label."""
         action = QAction(text, self)
         if icon:
-            self._icon_names[action] = icon
+            action.setProperty(ICON_PROPERTY, icon)  # on the C++ side: no Python table of wrappers
         if short:
             action.setIconText(short)
         if shortcuts is not None:
@@ -192,7 +193,6 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         KS = QKeySequence.StandardKey
-        self._icon_names: dict[QAction, str] = {}
         self.open_action = self._action(
             "&Open image…", self.open_image_dialog, KS.Open, "open", "Recognise the digit in an image file", "Open"
         )
@@ -299,8 +299,10 @@ class MainWindow(QMainWindow):
     def _refresh_icons(self) -> None:
         """Re-draw the shipped icons in the application palette's colours (after a theme change)."""
         palette = QGuiApplication.palette()  # set at once; widgets hear of it through posted events
-        for action, name in self._icon_names.items():
-            action.setIcon(palette_icon(name, palette))
+        for action in self.findChildren(QAction):
+            name = action.property(ICON_PROPERTY)
+            if name:
+                action.setIcon(palette_icon(str(name), palette))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
