@@ -106,8 +106,11 @@ def test_predict_recognises_every_sample(digitpad):
     assert [a["digit"] for a in answers] == list(range(10))
     for answer in answers:
         assert len(answer["probabilities"]) == 10
-        assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+        # ten digit probabilities plus P(not a digit) make one distribution
+        assert sum(answer["probabilities"]) + answer["not_digit"] == pytest.approx(1.0, abs=1e-4)
         assert answer["confidence"] == max(answer["probabilities"])
+        assert answer["verdict"] in ("digit", "unsure") and not answer["empty"]
+        assert answer["runner_up"] in range(10) and answer["runner_up"] != answer["digit"]
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg", "rgba", "palette", "16bit"])
@@ -150,6 +153,12 @@ def test_evaluate_on_a_labelled_folder(tmp_path, digitpad):
     assert report["count"] == 10
     assert report["accuracy"] == 1.0
     assert np.trace(np.array(report["confusion"])) == 10
+    rates = report["verdict_rates"]
+    assert set(rates) == {"digit", "unsure", "not-a-digit", "empty"}
+    assert sum(rates.values()) == pytest.approx(1.0) and rates["empty"] == 0.0 and rates["digit"] >= 0.8
+    assert 0.0 <= report["ece"] <= 0.5
+    text = digitpad("evaluate", "--images", str(tmp_path))
+    assert "verdicts: digit" in text.stdout and "calibration: ECE" in text.stdout
 
 
 @pytest.mark.mnist
