@@ -41,11 +41,19 @@ from digitpad.resources import shipped_weights
 REPO = Path(__file__).resolve().parent.parent
 
 
-def mnist_test(folder: Path) -> tuple[torch.Tensor, torch.Tensor]:
+def mnist_general(folder: Path, which: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST test (reporting), or for tuning 10,000 training digits outside the shipped replay/guard subsets."""
     raw = folder / "MNIST" / "raw"
-    x = np.frombuffer((raw / "t10k-images-idx3-ubyte").read_bytes(), np.uint8, offset=16).reshape(-1, 28, 28)
-    y = np.frombuffer((raw / "t10k-labels-idx1-ubyte").read_bytes(), np.uint8, offset=8).astype(np.int64)
-    return torch.from_numpy(x.copy()), torch.from_numpy(y)
+    prefix = "t10k" if which == "test" else "train"
+    x = np.frombuffer((raw / f"{prefix}-images-idx3-ubyte").read_bytes(), np.uint8, offset=16).reshape(-1, 28, 28)
+    y = np.frombuffer((raw / f"{prefix}-labels-idx1-ubyte").read_bytes(), np.uint8, offset=8).astype(np.int64)
+    if which != "test":
+        with np.load(REPO / "resources" / "replay" / "mnist-replay.npz") as shipped:
+            used = np.concatenate([shipped["replay_mnist_train_index"], shipped["guard_mnist_train_index"]])
+        rest = np.setdiff1d(np.arange(len(y)), used)
+        pick = np.random.default_rng(0).choice(rest, 10_000, replace=False)
+        x, y = x[pick], y[pick]
+    return torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
 
 
 def read(model: torch.nn.Module, images: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -71,6 +79,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--writers", type=int, default=0, help="only the first N writers (quick tuning)")
     parser.add_argument("--timing", action="store_true", help="also time runs on 50 and 500 samples")
+    parser.add_argument(
+        "--general",
+        choices=("test", "train-rest"),
+        default="test",
+        help="MNIST test (report) or unused train digits (tune)",
+    )
     parser.add_argument("--json", metavar="FILE", help="write all figures here")
     for f in dataclasses.fields(PersonalizeConfig):
         if f.name in ("threads",):
@@ -88,7 +102,7 @@ def main() -> int:
     base = load_checkpoint(args.weights)
     base_model = base.build_model()
     replay = load_replay()
-    test_x, test_y = mnist_test(Path(args.mnist))
+    test_x, test_y = mnist_general(Path(args.mnist), args.general)
     base_test = float((read(base_model, test_x.numpy(), base.mean, base.std) == test_y.numpy()).mean())
 
     t0 = time.perf_counter()
@@ -97,7 +111,7 @@ def main() -> int:
         by_writer[digit.writer].append(digit)
     writers = sorted(by_writer)[: args.writers or None]
     print(f"{Path(args.file).name}: {len(writers)} writers; config {config}", flush=True)
-    print(f"base {Path(args.weights).name}: MNIST test {base_test:.2%}", flush=True)
+    print(f"base {Path(args.weights).name}: MNIST {args.general} {base_test:.2%}", flush=True)
     rows = []
     header = f"{'writer':>6} {'digits':>6} {'fixes':>5} {'before':>6} {'after':>6} {'change':>6} {'MNIST':>7} {'s':>5}  decision"
     print(header)
