@@ -38,6 +38,7 @@ def test_holdout_keeps_a_misread_sample_aside() -> None:
     assert len(holdout_split(labels[:2], misread[:2], 0.25)[1]) == 1  # two samples: one each way
 
 
+@pytest.mark.slow
 def test_a_writer_the_model_misreads_becomes_readable(tmp_path) -> None:
     base = load_checkpoint(shipped_weights())
     shipped = Predictor.from_loaded(base)
@@ -59,6 +60,7 @@ def test_a_writer_the_model_misreads_becomes_readable(tmp_path) -> None:
     assert mine_now.meta["personalized"] is True and mine_now.meta["personal_samples"] == 16
 
 
+@pytest.mark.slow
 def test_the_guard_refuses_a_run_that_would_forget(tmp_path) -> None:
     base = load_checkpoint(shipped_weights())
     reckless = PersonalizeConfig(steps=12, optimizer="sgd", lr=0.5, clip=0.0, refit_on_all=False)
