@@ -19,3 +19,13 @@ class DataError(DigitPadError):
 
 class TrainingError(DigitPadError):
     """Training could not start or continue (bad settings, unusable device)."""
+
+
+class CheckpointSaveError(CheckpointError):
+    """Weights could not be written: ``folder`` and ``cause`` (e.g. "no space left on device")."""
+
+    def __init__(self, message: str, *, folder: str = "", cause: str = "", errno: int | None = None) -> None:
+        super().__init__(message)
+        self.folder = folder
+        self.cause = cause
+        self.errno = errno
