@@ -124,12 +124,19 @@ INSIDE_MARGIN = 0.12
 """... is one digit with a wider piece when its centre lies this far (in heights) inside it."""
 MAX_SPAN_UNITS = 3
 MAX_SPAN_WIDTH = 1.5  # a digit is at most this many heights wide (a wide 0 or a 4 with a long bar)
-MAX_INNER_GAP = 0.12  # pieces of one digit are never further apart than this many heights
+MAX_INNER_GAP = 0.2  # pieces of one digit are never further apart than this many heights
 
 
 def reference_height(heights: Sequence[float]) -> float:
-    """The writing height: the upper quartile of the pieces' heights (bars and dots are short)."""
-    return float(np.percentile(np.asarray(heights, dtype=np.float64), 75)) if len(heights) else 0.0
+    """The writing height: the median height of the tall pieces (bars, flags and dots are short).
+
+    Tall means at least half the tallest, so one digit's bar cannot drag the
+    height of a lone digit down, and one stray tall stroke cannot lift it.
+    """
+    h = np.asarray(heights, dtype=np.float64)
+    if h.size == 0:
+        return 0.0
+    return float(np.median(h[h >= 0.5 * h.max()]))
 
 
 def overlap_groups(ranges: Sequence[tuple[float, float]], height: float) -> list[list[int]]:

@@ -74,6 +74,14 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
     ranges = [(float(lo[k, 0]), float(hi[k, 0])) for k in big]
     groups = overlap_groups(ranges, height)
     units = [[big[k] for k in g] for g in groups]  # indices into ``kept``
+    # A tiny stroke touching a digit's box is part of it (a short stem, a tick);
+    # one on its own is a dot of noise and is left out.
+    reach = 0.05 * height
+    for k in sorted(set(range(len(kept))) - set(big)):
+        for unit in units:
+            if any(_boxes_touch(lo[k], hi[k], lo[m], hi[m], reach) for m in unit):
+                unit.append(k)
+                break
     unit_ranges = [(float(min(lo[k, 0] for k in u)), float(max(hi[k, 0] for k in u))) for u in units]
     spans = []
     for i, j in candidate_ranges(unit_ranges, height):
@@ -96,6 +104,10 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
             )
         )
     return Lattice(len(units), tuple(spans))
+
+
+def _boxes_touch(lo_a: np.ndarray, hi_a: np.ndarray, lo_b: np.ndarray, hi_b: np.ndarray, reach: float) -> bool:
+    return bool(np.all(lo_a <= hi_b + reach) and np.all(lo_b <= hi_a + reach))
 
 
 def render_strokes(strokes: Sequence[InkStroke], scale: float) -> tuple[np.ndarray, Box]:
