@@ -33,7 +33,7 @@ from digitpad.segment_lattice import (
 NOISE = 0.12
 """A stroke whose ink spans less than this many writing heights each way is noise."""
 RENDER_HEIGHT = 56
-"""Pixels per writing height in a group's picture (the normaliser fits 20 px from it)."""
+"""Pixels along the longer side of a candidate's picture (the normaliser fits 20 px from it)."""
 SUPERSAMPLE = 2  # drawn this many times larger, then area-reduced: anti-aliased like the canvas
 
 
@@ -84,13 +84,16 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
                 break
     unit_ranges = [(float(min(lo[k, 0] for k in u)), float(max(hi[k, 0] for k in u))) for u in units]
     spans = []
-    for i, j in candidate_ranges(unit_ranges, height):
+    unit_heights = [float(max(hi[k, 1] for k in u) - min(lo[k, 1] for k in u)) for u in units]
+    for i, j in candidate_ranges(unit_ranges, height, unit_heights):
         members = sorted(k for u in units[i:j] for k in u)
-        image, box = render_strokes([strokes[kept[k]] for k in members], RENDER_HEIGHT / height)
         x0 = float(min(lo[k, 0] for k in members))
         x1 = float(max(hi[k, 0] for k in members))
         y0 = float(min(lo[k, 1] for k in members))
         y1 = float(max(hi[k, 1] for k in members))
+        # Every candidate at the same size (its longer side RENDER_HEIGHT px), whatever the writing height.
+        scale = RENDER_HEIGHT / max(x1 - x0, y1 - y0, 0.25 * height)
+        image, box = render_strokes([strokes[kept[k]] for k in members], scale)
         spans.append(
             Span(
                 i,
