@@ -32,6 +32,8 @@ from digitpad.segment_lattice import (
 
 NOISE = 0.12
 """A stroke whose ink spans less than this many writing heights each way is noise."""
+DOT = 0.5
+"""A stroke whose points span less than this many pen widths is a tap of the pen, never a digit."""
 RENDER_HEIGHT = 56
 """Pixels along the longer side of a candidate's picture (the normaliser fits 20 px from it)."""
 SUPERSAMPLE = 2  # drawn this many times larger, then area-reduced: anti-aliased like the canvas
@@ -68,9 +70,9 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
     widths = np.array([strokes[i].width for i in kept], dtype=np.float64)
     height = max(height, float(widths.max()))  # a lone dot: its own size
     extent = np.maximum(hi - lo, 0.0).max(axis=1)
-    big = [k for k in range(len(kept)) if extent[k] >= NOISE * height]
+    big = [k for k in range(len(kept)) if extent[k] >= max(NOISE * height, DOT * widths[k])]
     if not big:
-        big = list(range(len(kept)))  # all tiny: let the normaliser say there is no digit
+        return Lattice(0, ())  # only taps of the pen: no digit
     ranges = [(float(lo[k, 0]), float(hi[k, 0])) for k in big]
     groups = overlap_groups(ranges, height)
     units = [[big[k] for k in g] for g in groups]  # indices into ``kept``

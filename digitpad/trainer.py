@@ -17,6 +17,7 @@ may be called from any thread; it is checked between steps.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -75,6 +76,8 @@ class TrainResult:
     seconds: float
     steps: int
     test: Split = field(repr=False)  # the images ``evaluation`` is of (on the training device)
+    # data "mix": the temperature fitted on the validation split, validation figures, the mixture's counts
+    extra_meta: dict[str, Any] = field(default_factory=dict)
 
     def build_model(self) -> nn.Module:
         model = build_model(self.model, **dict(self.config.model_config))
@@ -97,7 +100,15 @@ class Trainer:
         check_config(config)  # TrainingError: one line naming the bad option
         if config.model not in MODELS:
             raise TrainingError(f"unknown model {config.model!r}; choose one of: {', '.join(MODELS)}")
+        if config.data == "mix" and "classes" not in config.model_config:
+            if config.model != "digitpad":
+                raise TrainingError("--data mix needs the digitpad model (it adds a not-a-digit output)")
+            config = dataclasses.replace(config, model_config={**dict(config.model_config), "classes": 11})
         self.config = config
+        if data is None and config.data == "mix":
+            from digitpad.synth.mixture import mixture_source
+
+            data = mixture_source(config)
         self._source = data or mnist_source(config.data_dir, download=config.download)
         self._initial_state = initial_state
         self._stop = threading.Event()
@@ -143,6 +154,7 @@ class Trainer:
             "train_seconds": r.seconds,
             "steps": r.steps,
             "command": command or training_command(self.config),
+            **r.extra_meta,
             **dict(meta or {}),
         }
         return save_checkpoint(
@@ -158,7 +170,7 @@ class Trainer:
     # ---- the loop -----------------------------------------------------------------------
 
     def run(self) -> Iterator[Event]:
-        from digitpad.augment import augment
+        from digitpad.augment import AugmentConfig, augment
         from digitpad.data import batches, steps_per_epoch, to_float
 
         cfg = self.config
@@ -178,6 +190,7 @@ class Trainer:
         if len(train) == 0 or len(test) == 0:
             raise TrainingError("no training or test images to use")
 
+        aug_cfg = AugmentConfig(elastic_p=cfg.elastic)
         torch.manual_seed(cfg.seed)
         gen = torch.Generator().manual_seed(cfg.seed)
         model = build_model(cfg.model, **dict(cfg.model_config))
@@ -239,7 +252,7 @@ class Trainer:
                 step_t = time.perf_counter()
                 x = to_float(xb)
                 if cfg.augment:
-                    x = augment(x, gen)
+                    x = augment(x, gen, aug_cfg)
                 x = ((x - MNIST_MEAN) / MNIST_STD).contiguous(memory_format=torch.channels_last)
                 with torch.autocast(device.type, dtype=amp or torch.bfloat16, enabled=amp is not None):
                     logits = model(x)
@@ -307,6 +320,11 @@ class Trainer:
                 {"epoch": epoch, "partial": True, "test_accuracy": ev.accuracy, "test_loss": ev.loss, "steps": steps}
             )
         assert best_eval is not None and self._best_state is not None
+        extra: dict[str, Any] = {}
+        if cfg.data == "mix":
+            # "test" was the validation split: fit the temperature there, report MNIST test
+            best_eval, test, extra = _report_mix(cfg, model, self._best_state, test, best_acc, device, test_n)
+        extra.update(data.info)
         seconds = time.perf_counter() - t0
         self._result = TrainResult(
             cfg.model,
@@ -320,11 +338,51 @@ class Trainer:
             seconds,
             steps,
             test,
+            extra,
         )
         if cancelled:
             yield Cancelled(best_acc, best_epoch, epoch, step, steps, seconds)
         else:
             yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]), steps, seconds)
+
+
+def _report_mix(
+    cfg: TrainConfig,
+    model: nn.Module,
+    best_state: StateDict,
+    val: Split,
+    val_accuracy: float,
+    device: torch.device,
+    test_n: int | None,
+) -> tuple[Evaluation, Split, dict[str, Any]]:
+    """The best weights' temperature (fitted on validation) and their MNIST test figures (only reported)."""
+    from digitpad.calibration import expected_calibration_error, fit_temperature, softmax
+    from digitpad.data import load_mnist
+    from digitpad.evaluate import predict_logits
+
+    model.load_state_dict(best_state)
+    logits = predict_logits(model, val.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
+    labels = val.labels.cpu().numpy()
+    temperature = fit_temperature(logits, labels)
+    test = load_mnist(cfg.data_dir, train=False, device=device, download=cfg.download).head(test_n)
+    test_eval = evaluate(model, test.images, test.labels, mean=MNIST_MEAN, std=MNIST_STD)
+    test_logits = predict_logits(model, test.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
+    probs = softmax(test_logits, temperature)[:, :10]
+    test_labels = test.labels.cpu().numpy()
+    return (
+        test_eval,
+        test,
+        {
+            "test_accuracy": test_eval.accuracy,
+            "test_loss": test_eval.loss,
+            "test_ece": expected_calibration_error(probs.max(1), probs.argmax(1) == test_labels),
+            "selected_on": "validation",
+            "validation_accuracy": val_accuracy,
+            "validation_size": len(labels),
+            "temperature": temperature,
+            "classes": int(logits.shape[1]),
+        },
+    )
 
 
 class _Meter:

@@ -39,6 +39,8 @@ from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
 from digitpad.gui.pad.inference_worker import (
     InferenceWorker,
+    NumberReadingLike,
+    PredictionLike,
     PredictorFactory,
     number_request_of,
     start_worker,
@@ -58,6 +60,7 @@ from digitpad.resources import shipped_weights
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
 LOADING_TEXT = "Loading model…"
+ICON_PROPERTY = "digitpad_icon"  # the shipped SVG an action shows, redrawn on theme changes
 NUMBER_ASPECT = 3.2
 """Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
 NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
@@ -86,8 +89,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = AppSettings(settings)
         self.requests = RequestTracker(parent=self)  # request ids, the pen-move throttle, stale answers
-        self.last_prediction: Any = None
-        self.last_reading: Any = None  # number mode: the NumberReading on screen
+        self.last_prediction: PredictionLike | None = None
+        self.last_reading: NumberReadingLike | None = None  # number mode: the NumberReading on screen
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
@@ -177,7 +180,7 @@ class MainWindow(QMainWindow):
         """A window action; ``icon`` names a shipped SVG, ``short`` is its toolbar label."""
         action = QAction(text, self)
         if icon:
-            self._icon_names[action] = icon
+            action.setProperty(ICON_PROPERTY, icon)  # on the C++ side: no Python table of wrappers
         if short:
             action.setIconText(short)
         if shortcuts is not None:
@@ -190,7 +193,6 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         KS = QKeySequence.StandardKey
-        self._icon_names: dict[QAction, str] = {}
         self.open_action = self._action(
             "&Open image…", self.open_image_dialog, KS.Open, "open", "Recognise the digit in an image file", "Open"
         )
@@ -297,8 +299,10 @@ class MainWindow(QMainWindow):
     def _refresh_icons(self) -> None:
         """Re-draw the shipped icons in the application palette's colours (after a theme change)."""
         palette = QGuiApplication.palette()  # set at once; widgets hear of it through posted events
-        for action, name in self._icon_names.items():
-            action.setIcon(palette_icon(name, palette))
+        for action in self.findChildren(QAction):
+            name = action.property(ICON_PROPERTY)
+            if name:
+                action.setIcon(palette_icon(str(name), palette))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -402,8 +406,8 @@ class MainWindow(QMainWindow):
         self.settings.set_pen_width(width)
 
     # --------------------------------------------------------------- answers
-    @Slot(int, object)
-    def _on_predicted(self, request_id: int, prediction: Any) -> None:
+    @Slot(int, PredictionLike)
+    def _on_predicted(self, request_id: int, prediction: PredictionLike) -> None:
         if not self.requests.accept(request_id):
             return  # stale: a newer request is on its way
         self.last_prediction = prediction
@@ -411,8 +415,8 @@ class MainWindow(QMainWindow):
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
 
-    @Slot(int, object)
-    def _on_number_read(self, request_id: int, reading: Any) -> None:
+    @Slot(int, NumberReadingLike)
+    def _on_number_read(self, request_id: int, reading: NumberReadingLike) -> None:
         if not self.requests.accept(request_id):
             return  # stale: a newer request is on its way
         self.last_reading = reading

@@ -8,9 +8,9 @@ from PySide6.QtCore import QSettings, Qt
 
 from digitpad.gui.main_window import NUMBER_ASPECT
 from digitpad.gui.pad.canvas import RENDER_SIZE
-from tests.gui.conftest import ANSWER_TIMEOUT_MS
 from tests.gui.gui_helpers import draw_stroke
 from tests.number_strokes import four, one, picture, seven, zero
+from tests.qt_shared import ANSWER_TIMEOUT_MS
 
 
 def _write(window, strokes) -> None:
