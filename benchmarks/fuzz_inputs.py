@@ -247,7 +247,11 @@ def main() -> int:
                 continue
             if "cli" in args.paths:
                 print(
-                    table(f"{kind} / CLI", cli_outcomes(cases, repo, kind == "weights", sample, args.timeout)),
+                    table(
+                        f"{kind} / CLI",
+                        cli_outcomes(cases, repo, kind == "weights", sample, args.timeout),
+                        args.verbose,
+                    ),
                     flush=True,
                 )
             if "gui" in args.paths:

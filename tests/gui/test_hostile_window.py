@@ -97,3 +97,24 @@ def test_a_weights_file_refused_after_an_earlier_load_is_never_stored(qtbot, mak
     assert "not a DigitPad weights file" in failed.args[0]
     assert window.settings.weights() == str(slow)  # what did load, never the refused file
     assert window.model_description == "slow.pt"
+
+
+def test_training_on_an_unreadable_mnist_folder_says_so(qtbot, make_window, tmp_path, monkeypatch):
+    from digitpad.train_options import TrainConfig
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    real_listdir = os.listdir
+
+    def deny(path):
+        if Path(path) == raw:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_listdir(path)
+
+    window = make_window()
+    monkeypatch.setattr(os, "listdir", deny)
+    window.training.start(TrainConfig(data_dir=str(tmp_path), epochs=1))
+    expected = f"cannot read the MNIST folder {raw}: permission denied"
+    assert window.training._message.text() == expected  # a message box, not silence
+    assert expected in window.training.dialog.stats_label.text()
+    assert not window.training.is_running()

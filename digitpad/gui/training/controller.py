@@ -137,6 +137,7 @@ class TrainingController(QObject):
     @Slot(TrainConfig)
     def start(self, config: TrainConfig) -> None:
         """Train with ``config``; when MNIST is missing, offer to download it first."""
+        from digitpad.mnist_check import mnist_folder_problem
         from digitpad.paths import mnist_present
 
         if self._running or self._closed:
@@ -144,6 +145,11 @@ class TrainingController(QObject):
         self._ensure_worker()
         dialog = self.open_dialog()
         folder = Path(config.data_dir) if config.data_dir else None
+        problem = mnist_folder_problem(folder) if folder is not None else None
+        if problem:  # an unreadable folder: say so (mnist_present would raise, and Start did nothing)
+            dialog.show_ended(f"Cannot train: {problem}")
+            self._warn("Cannot train", problem)
+            return
         if folder is not None and not mnist_present(folder):
             choice = self.ask_missing_data(folder)
             if choice == "download":
