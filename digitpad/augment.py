@@ -33,6 +33,8 @@ class AugmentConfig:
     shear_deg: float = 12.0
     thickness_p: float = 0.4  # fraction of images whose stroke width changes
     affine_p: float = 0.9  # fraction of images that get a random affine
+    elastic_p: float = 0.0  # fraction of images that also get an elastic distortion
+    elastic_px: float = 1.2  # its largest displacement, in output pixels (about)
 
 
 def augment(
@@ -74,7 +76,21 @@ def augment(
     theta = torch.cat([inv, -inv @ t], dim=2)
     theta[keep] = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     grid = F.affine_grid(theta.to(dev, x.dtype), list(x.shape), align_corners=False)
+    if config.elastic_p > 0:
+        grid = grid + _elastic(n, x.shape[-1], generator, config.elastic_p, config.elastic_px).to(dev, x.dtype)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def _elastic(n: int, size: int, generator: torch.Generator | None, p: float, px: float) -> torch.Tensor:
+    """Smooth random displacements ``(n, size, size, 2)`` in grid units (Simard et al. 2003, cheaply).
+
+    A 4x4 field of random offsets upsampled bicubically: a gentle, smooth warp
+    (a loop stays closed) that costs one small interpolation per batch.
+    """
+    coarse = torch.randn(n, 2, 4, 4, generator=generator) * (px * 2 / size / 2)
+    coarse = coarse * (torch.rand(n, generator=generator) < p).float().view(n, 1, 1, 1)
+    field = F.interpolate(coarse, size=(size, size), mode="bicubic", align_corners=True)
+    return field.permute(0, 2, 3, 1)
 
 
 def _thickness(x: torch.Tensor, generator: torch.Generator | None, p: float) -> torch.Tensor:

@@ -11,9 +11,10 @@ DataLoader, no worker processes: fast on two cores, safe in a frozen bundle).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -70,6 +71,7 @@ class TrainingData:
 
     train: Split
     test: Split
+    info: Mapping[str, Any] = field(default_factory=dict)  # plain values for the checkpoint's meta (e.g. counts)
 
 
 DataSource = Callable[[torch.device], TrainingData]

@@ -47,9 +47,16 @@ def evaluate(
     mean: float = MNIST_MEAN,
     std: float = MNIST_STD,
 ) -> Evaluation:
-    """Evaluate ``model`` on uint8 images ``(N, 28, 28)`` with int labels ``(N,)``."""
+    """Evaluate ``model`` on uint8 images ``(N, 28, 28)`` with int labels ``(N,)``.
+
+    A model with a not-a-digit output (11 logits) on a set of digits only (every
+    label < 10) is scored on its digit reading, the argmax of the ten digit
+    logits: the digit the app shows.  With not-a-digit labels (10) in the set,
+    all outputs compete.
+    """
     logits = predict_logits(model, images, batch_size=batch_size, mean=mean, std=std)
     labels_t = labels.to(logits.device).long()
     loss = float(torch.nn.functional.cross_entropy(logits, labels_t)) if len(labels_t) else 0.0
-    preds = logits.argmax(1).cpu().numpy().astype(np.int64)
+    digits_only = len(labels_t) == 0 or int(labels_t.max()) < 10
+    preds = (logits[:, :10] if digits_only else logits).argmax(1).cpu().numpy().astype(np.int64)
     return from_predictions(preds, labels_t.cpu().numpy().astype(np.int64), loss=loss)

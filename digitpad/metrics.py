@@ -45,10 +45,12 @@ class Evaluation:
 def from_predictions(predictions: np.ndarray, labels: np.ndarray, *, loss: float = float("nan")) -> Evaluation:
     """Build an :class:`Evaluation` from predicted and true digits."""
     n = int(labels.shape[0])
-    confusion = np.zeros((10, 10), dtype=np.int64)
+    # 10 digits; an 11th row/column when a not-a-digit class (10) occurs
+    k = max(10, int(labels.max(initial=0)) + 1, int(predictions.max(initial=0)) + 1)
+    confusion = np.zeros((k, k), dtype=np.int64)
     np.add.at(confusion, (labels, predictions), 1)
     per_class = []
-    for d in range(10):
+    for d in range(k):
         tp = int(confusion[d, d])
         predicted = int(confusion[:, d].sum())
         actual = int(confusion[d, :].sum())

@@ -1,7 +1,8 @@
 """The digit classifiers, by name: one registry, one interface.
 
 Every model takes a float tensor ``(N, 1, 28, 28)`` standardised with MNIST's
-mean/std and returns raw logits ``(N, 10)``.  This module imports torch only.
+mean/std and returns raw logits ``(N, 10)`` (``DigitPadNet(classes=11)``: ``(N, 11)``, the
+last one not-a-digit).  This module imports torch only.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class DigitPadNet(nn.Module):
     one CPU core.
     """
 
-    def __init__(self, width: int = 32) -> None:
+    def __init__(self, width: int = 32, classes: int = 10) -> None:
         super().__init__()
         w = width
         self.features = nn.Sequential(
@@ -128,7 +129,8 @@ class DigitPadNet(nn.Module):
             _conv_bn(2 * w, 4 * w, 3, padding=1),
         )
         self.dropout = nn.Dropout(0.1)
-        self.fc = nn.Linear(8 * w, 10)
+        # classes=11 adds a not-a-digit output (logit 10) after the ten digits
+        self.fc = nn.Linear(8 * w, classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.features(x)

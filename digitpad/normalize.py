@@ -58,7 +58,12 @@ MIN_CONTRAST = 0.12  # ink must stand out from the paper by this much
 MIN_CONTRAST_SIGMAS = 8.0  # ... and by this many noise standard deviations
 MIN_INK_PIXELS = 6  # fewer ink pixels than this is never a digit
 MIN_INK_FRACTION = 2e-4  # nor less than this fraction of the image
-MIN_EXTENT_RATIO = 3.0  # ink extent / stroke width below this is a dot
+MIN_EXTENT_RATIO = 3.0  # ink extent / stroke width below this may be a dot ...
+# ... but only if it is also small against the image: a digit written with a
+# marker-thick pen (the canvas's pen 60 is 21% of its side) is a blob whose
+# extent is under 3 stroke widths (a filled 0 measures about 2.5), while a
+# click of that pen spans at most about a quarter of the pad.
+DOT_MAX_FRACTION = 0.27
 BBOX_TRIM = 0.001  # mass fraction trimmed at each side (stray specks)
 CLEAN_PAPER_TOLERANCE = 1e-3  # paper this close to one level is a clean rendering
 
@@ -96,7 +101,7 @@ def normalize(
     x = _ink(g)
     if x is None:
         return _empty()
-    crop = _crop(x)
+    crop = _crop(x, max(g.shape))
     if crop is None:
         return _empty()
     crop, width = crop
@@ -249,7 +254,12 @@ def _ink_region(g: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     is done only inside that extent, which keeps a canvas well under 1 ms.
     """
     small = _overview(g)
-    paper = float(np.median(small))
+    # A clean rendering's border is its paper even when the ink covers half the
+    # pad or more (a pen-60 digit drawn large): the image's median would be ink.
+    ring = np.concatenate([small[0], small[-1], small[1:-1, 0], small[1:-1, -1]])
+    ring_level = float(np.median(ring))
+    ring_clean = np.count_nonzero(np.abs(ring - np.float32(ring_level)) <= CLEAN_PAPER_TOLERANCE) >= 0.75 * ring.size
+    paper = ring_level if ring_clean else float(np.median(small))
     dark = paper - float(small.min())
     light = float(small.max()) - paper
     if max(dark, light) < 0.5 * MIN_CONTRAST:
@@ -260,10 +270,12 @@ def _ink_region(g: np.ndarray) -> tuple[np.ndarray, int, int] | None:
         invert = paper > 0.5
     if invert:
         small = 1.0 - small
-    level = float(np.median(small))
+    level = (1.0 - paper if invert else paper) if ring_clean else float(np.median(small))
     # A rendering (the canvas, a clean export) has most of its paper at exactly one
     # level: no lighting plane to fit and no paper noise to measure.
-    clean = np.count_nonzero(np.abs(small - np.float32(level)) <= CLEAN_PAPER_TOLERANCE) >= 0.5 * small.size
+    clean = ring_clean or (
+        np.count_nonzero(np.abs(small - np.float32(level)) <= CLEAN_PAPER_TOLERANCE) >= 0.5 * small.size
+    )
     coef = (level, 0.0, 0.0) if clean else _paper_plane(small)
     r_small = small - _plane(coef, small.shape, (0, small.shape[0]), (0, small.shape[1]))
     centre_s, sigma_s = (0.0, 0.0) if clean else _robust_level(r_small)
@@ -382,13 +394,18 @@ def _trimmed_span(profile: np.ndarray) -> tuple[int, int]:
     return lo, max(lo, hi) + 1
 
 
-def _crop(x: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """The ink's bounding box (stray specks trimmed) and its stroke width, or None for a dot."""
+def _crop(x: np.ndarray, side: int) -> tuple[np.ndarray, float] | None:
+    """The ink's bounding box (stray specks trimmed) and its stroke width, or None for a dot.
+
+    ``side`` is the longer side of the whole image: a dot is round (extent
+    under three stroke widths) *and* small against the image.
+    """
     y0, y1 = _trimmed_span(x.sum(axis=1))
     x0, x1 = _trimmed_span(x.sum(axis=0))
     crop = x[y0:y1, x0:x1]
     width = stroke_width(crop)
-    if max(crop.shape) < MIN_EXTENT_RATIO * max(width, 1.0):
+    extent = max(crop.shape)
+    if extent < MIN_EXTENT_RATIO * max(width, 1.0) and extent <= DOT_MAX_FRACTION * side:
         return None
     return crop, width
 

@@ -72,3 +72,15 @@ def mnist_present(folder: str | Path) -> bool:
     """True when ``folder/MNIST/raw`` holds the four idx files torchvision reads."""
     raw = mnist_raw_dir(folder)
     return all((raw / name).is_file() for name in MNIST_FILES)
+
+
+def default_pendigits() -> Path:
+    """Where ``digitpad train --data mix`` looks for ``pendigits-orig.tra`` when none is given.
+
+    ``DIGITPAD_PENDIGITS`` names the file; otherwise ``pendigits/pendigits-orig.tra``
+    next to the default MNIST folder (``../shared`` in a development checkout).
+    """
+    env = os.environ.get("DIGITPAD_PENDIGITS")
+    if env:
+        return Path(env)
+    return default_mnist_dir().parent / "pendigits" / "pendigits-orig.tra"

@@ -4,6 +4,13 @@ One ``Predictor`` owns one model; create it in the thread that will use it.
 
     predictor = Predictor.from_checkpoint(shipped_weights())
     prediction = predictor.predict_image(gray, alpha)   # -> Prediction
+
+Probabilities are calibrated: the logits are divided by the temperature stored
+in the checkpoint (``meta["temperature"]``, fitted on the validation split;
+1.0 when absent) before the softmax.  A model with an 11th, not-a-digit output
+keeps the public view of ten digit probabilities: ``probabilities`` are the ten
+digits' shares of the 11-way softmax (they sum to ``1 - not_digit``), and
+``not_digit`` is the 11th; ``digit.verdict`` turns them into the verdict.
 """
 
 from __future__ import annotations
@@ -19,15 +26,19 @@ from torch import nn
 
 from digitpad.checkpoint import MNIST_MEAN, MNIST_STD, Checkpoint, load_checkpoint
 from digitpad.errors import CheckpointError
+from digitpad.verdict import EMPTY, VerdictRule, decide
 
 
 @dataclass(frozen=True)
 class Prediction:
     empty: bool
-    digit: int | None  # None when empty
-    confidence: float  # probability of ``digit`` (0.0 when empty)
-    probabilities: np.ndarray  # float32 (10,), all zeros when empty
+    digit: int | None  # the best digit; None when empty
+    confidence: float  # calibrated probability of ``digit`` (0.0 when empty)
+    probabilities: np.ndarray  # float32 (10,) calibrated digit probabilities, all zeros when empty
     preview: np.ndarray  # uint8 (28, 28), what the network saw
+    verdict: str = EMPTY  # "digit" | "unsure" | "not-a-digit" | "empty" (digitpad.verdict)
+    not_digit: float = 0.0  # calibrated probability that the drawing is no digit at all
+    runner_up: int | None = None  # the second-best digit ("1 or 7?"); None when empty
 
 
 class Predictor:
@@ -48,6 +59,9 @@ class Predictor:
         self.mean = float(mean)
         self.std = float(std)
         self.meta: dict[str, Any] = dict(meta or {})
+        t = self.meta.get("temperature", 1.0)
+        self.temperature = float(t) if isinstance(t, (int, float)) and t > 0 else 1.0
+        self.verdict_rule = VerdictRule.from_meta(self.meta)
 
     @classmethod
     def from_checkpoint(cls, path: str | Path) -> Predictor:
@@ -92,7 +106,15 @@ class Predictor:
         return float(value) if isinstance(value, (int, float)) else None
 
     def predict_batch(self, inputs: np.ndarray) -> np.ndarray:
-        """Probabilities ``(N, 10)`` float32 for standardised inputs ``(N, 28, 28)`` float32."""
+        """Calibrated digit probabilities ``(N, 10)`` float32 for standardised inputs ``(N, 28, 28)``.
+
+        For a model with a not-a-digit output these are the first ten of
+        :meth:`predict_all` (summing to 1 - P(not a digit)).
+        """
+        return self.predict_all(inputs)[:, :10]
+
+    def predict_all(self, inputs: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of every output ``(N, C)``: 10 digits (+ not-a-digit)."""
         x = np.asarray(inputs, dtype=np.float32)
         if x.ndim == 2:
             x = x[None]
@@ -102,8 +124,8 @@ class Predictor:
             return np.zeros((0, 10), dtype=np.float32)
         with torch.inference_mode():
             t = torch.from_numpy(np.ascontiguousarray(x)).unsqueeze(1)
-            logits = self.model(t.contiguous(memory_format=torch.channels_last))
-            return torch.softmax(logits.float(), dim=1).numpy().astype(np.float32, copy=False)
+            logits = self.model(t.contiguous(memory_format=torch.channels_last)).float()
+            return torch.softmax(logits / self.temperature, dim=1).numpy().astype(np.float32, copy=False)
 
     def predict_image(self, image: Any, alpha: np.ndarray | None = None) -> Prediction:
         """Normalise an image like MNIST and classify it.
@@ -121,9 +143,16 @@ class Predictor:
         norm = normalize(np.asarray(gray), alpha, mean=self.mean, std=self.std)
         if norm.empty or norm.input is None:
             return Prediction(True, None, 0.0, np.zeros(10, dtype=np.float32), norm.preview)
-        probs = self.predict_batch(norm.input[None])[0]
-        digit = int(probs.argmax())
-        return Prediction(False, digit, float(probs[digit]), probs, norm.preview)
+        return self.predict_normalized(norm.input, norm.preview)
+
+    def predict_normalized(self, standardised: np.ndarray, preview: np.ndarray) -> Prediction:
+        """Classify one already normalised input ``(28, 28)`` (``preview`` is shown as the network's view)."""
+        full = self.predict_all(standardised[None])[0]
+        probs = np.ascontiguousarray(full[:10])
+        not_digit = float(full[10]) if full.shape[0] > 10 else 0.0
+        v = decide(probs, not_digit, self.verdict_rule)
+        assert v.digit is not None
+        return Prediction(False, v.digit, float(probs[v.digit]), probs, preview, v.verdict, not_digit, v.runner_up)
 
 
 def _fuse_for_inference(model: nn.Module) -> nn.Module:

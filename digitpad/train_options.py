@@ -148,6 +148,32 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         range=(1, 1000),
         advanced=True,
     ),
+    Option(
+        "data",
+        str,
+        "mnist",
+        "mnist, or mix: MNIST + Pendigits .tra renders + style forms + not-a-digit (digitpad.synth.mixture), "
+        "selected and calibrated on a held-out validation split",
+        choices=("mnist", "mix"),
+        advanced=True,
+    ),
+    Option(
+        "pendigits",
+        str,
+        None,
+        "pendigits-orig.tra for --data mix (default: $DIGITPAD_PENDIGITS or pendigits/ beside the MNIST folder)",
+        optional=True,
+        advanced=True,
+        metavar="FILE",
+    ),
+    Option(
+        "elastic",
+        float,
+        0.0,
+        "fraction of training images also given a smooth elastic distortion",
+        range=(0.0, 1.0),
+        advanced=True,
+    ),
 )
 
 OPTIONS: dict[str, Option] = {option.name: option for option in TRAIN_OPTIONS}
@@ -180,6 +206,9 @@ class TrainConfig:
     data_dir: str | None = _default("data_dir")  # None: digitpad.paths.default_mnist_dir()
     download: bool = _default("download")  # download MNIST into data_dir when missing
     evals_per_epoch: int = _default("evals_per_epoch")
+    data: str = _default("data")  # "mix": digitpad.synth.mixture, selected on its validation split
+    pendigits: str | None = _default("pendigits")
+    elastic: float = _default("elastic")
     # Not user options: set by code (benchmarks, tests, the GUI worker).
     model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}
     progress_interval_s: float = 0.05  # at most ~20 StepProgress events per second

@@ -17,6 +17,7 @@ may be called from any thread; it is checked between steps.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -33,6 +34,7 @@ from digitpad.evaluate import Evaluation, evaluate
 from digitpad.models import MODELS, build_model
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
 from digitpad.train_options import TrainConfig, check_config, training_command
+from digitpad.train_recipe import Meter, eval_points, make_optimizer
 from digitpad.training_events import (
     Cancelled,
     EpochFinished,
@@ -75,6 +77,8 @@ class TrainResult:
     seconds: float
     steps: int
     test: Split = field(repr=False)  # the images ``evaluation`` is of (on the training device)
+    # data "mix": the temperature fitted on the validation split, validation figures, the mixture's counts
+    extra_meta: dict[str, Any] = field(default_factory=dict)
 
     def build_model(self) -> nn.Module:
         model = build_model(self.model, **dict(self.config.model_config))
@@ -97,7 +101,15 @@ class Trainer:
         check_config(config)  # TrainingError: one line naming the bad option
         if config.model not in MODELS:
             raise TrainingError(f"unknown model {config.model!r}; choose one of: {', '.join(MODELS)}")
+        if config.data == "mix" and "classes" not in config.model_config:
+            if config.model != "digitpad":
+                raise TrainingError("--data mix needs the digitpad model (it adds a not-a-digit output)")
+            config = dataclasses.replace(config, model_config={**dict(config.model_config), "classes": 11})
         self.config = config
+        if data is None and config.data == "mix":
+            from digitpad.synth.mixture import mixture_source
+
+            data = mixture_source(config)
         self._source = data or mnist_source(config.data_dir, download=config.download)
         self._initial_state = initial_state
         self._stop = threading.Event()
@@ -143,6 +155,7 @@ class Trainer:
             "train_seconds": r.seconds,
             "steps": r.steps,
             "command": command or training_command(self.config),
+            **r.extra_meta,
             **dict(meta or {}),
         }
         return save_checkpoint(
@@ -158,7 +171,7 @@ class Trainer:
     # ---- the loop -----------------------------------------------------------------------
 
     def run(self) -> Iterator[Event]:
-        from digitpad.augment import augment
+        from digitpad.augment import AugmentConfig, augment
         from digitpad.data import batches, steps_per_epoch, to_float
 
         cfg = self.config
@@ -178,6 +191,7 @@ class Trainer:
         if len(train) == 0 or len(test) == 0:
             raise TrainingError("no training or test images to use")
 
+        aug_cfg = AugmentConfig(elastic_p=cfg.elastic)
         torch.manual_seed(cfg.seed)
         gen = torch.Generator().manual_seed(cfg.seed)
         model = build_model(cfg.model, **dict(cfg.model_config))
@@ -193,9 +207,9 @@ class Trainer:
         total = min(per_epoch * epochs, 2) if cfg.dry_run else per_epoch * epochs
         if cfg.max_steps is not None:
             total = max(1, min(total, cfg.max_steps))
-        opt, sched = _optimizer(cfg, model, total)
+        opt, sched = make_optimizer(cfg, model, total)
         loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
-        eval_points = _eval_points(per_epoch, cfg.evals_per_epoch)
+        eval_at = eval_points(per_epoch, cfg.evals_per_epoch)
 
         yield Started(
             cfg.model,
@@ -233,13 +247,13 @@ class Trainer:
                 break
             model.train()
             ep_t0 = time.perf_counter()
-            ep, win = _Meter(device), _Meter(device)
+            ep, win = Meter(device), Meter(device)
             step = 0
             for xb, yb in batches(train, bs, gen):
                 step_t = time.perf_counter()
                 x = to_float(xb)
                 if cfg.augment:
-                    x = augment(x, gen)
+                    x = augment(x, gen, aug_cfg)
                 x = ((x - MNIST_MEAN) / MNIST_STD).contiguous(memory_format=torch.channels_last)
                 with torch.autocast(device.type, dtype=amp or torch.bfloat16, enabled=amp is not None):
                     logits = model(x)
@@ -269,13 +283,13 @@ class Trainer:
                         (total - steps) * (train_s / steps),
                         float(sched.get_last_lr()[0]),
                     )
-                    win, last_emit = _Meter(device), time.perf_counter()
+                    win, last_emit = Meter(device), time.perf_counter()
                 if last_step:
                     break
                 if self._stop.is_set():
                     cancelled = True
                     break
-                if step in eval_points:
+                if step in eval_at:
                     ev, _ = check(epoch)
                     yield Evaluated(epoch, step, steps, ev.accuracy, train_s)
                     model.train()
@@ -307,6 +321,11 @@ class Trainer:
                 {"epoch": epoch, "partial": True, "test_accuracy": ev.accuracy, "test_loss": ev.loss, "steps": steps}
             )
         assert best_eval is not None and self._best_state is not None
+        extra: dict[str, Any] = {}
+        if cfg.data == "mix":
+            # "test" was the validation split: fit the temperature there, report MNIST test
+            best_eval, test, extra = _report_mix(cfg, model, self._best_state, test, best_acc, device, test_n)
+        extra.update(data.info)
         seconds = time.perf_counter() - t0
         self._result = TrainResult(
             cfg.model,
@@ -320,6 +339,7 @@ class Trainer:
             seconds,
             steps,
             test,
+            extra,
         )
         if cancelled:
             yield Cancelled(best_acc, best_epoch, epoch, step, steps, seconds)
@@ -327,44 +347,40 @@ class Trainer:
             yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]), steps, seconds)
 
 
-class _Meter:
-    """Loss/accuracy sums kept on the device: no host sync per step."""
+def _report_mix(
+    cfg: TrainConfig,
+    model: nn.Module,
+    best_state: StateDict,
+    val: Split,
+    val_accuracy: float,
+    device: torch.device,
+    test_n: int | None,
+) -> tuple[Evaluation, Split, dict[str, Any]]:
+    """The best weights' temperature (fitted on validation) and their MNIST test figures (only reported)."""
+    from digitpad.calibration import expected_calibration_error, fit_temperature, softmax
+    from digitpad.data import load_mnist
+    from digitpad.evaluate import predict_logits
 
-    def __init__(self, device: torch.device) -> None:
-        self.loss_sum = torch.zeros((), device=device)
-        self.weighted = torch.zeros((), device=device)
-        self.correct = torch.zeros((), device=device, dtype=torch.long)
-        self.seen = self.steps = 0
-        self.t0 = time.perf_counter()
-
-    def add(self, loss: torch.Tensor, correct: torch.Tensor, n: int) -> None:
-        self.loss_sum += loss
-        self.weighted += loss * n
-        self.correct += correct
-        self.seen += n
-        self.steps += 1
-
-    def loss(self, per_sample: bool = False) -> float:
-        if per_sample:
-            return float(self.weighted) / max(self.seen, 1)
-        return float(self.loss_sum) / max(self.steps, 1)
-
-    def accuracy(self) -> float:
-        return float(self.correct) / max(self.seen, 1)
-
-
-def _optimizer(cfg: TrainConfig, model: nn.Module, total: int) -> tuple[torch.optim.Optimizer, Any]:
-    if cfg.optimizer == "sgd":
-        opt: torch.optim.Optimizer = torch.optim.SGD(
-            model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay
-        )
-    else:
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25)
-    return opt, sched
-
-
-def _eval_points(per_epoch: int, evals: int) -> set[int]:
-    if evals <= 1:
-        return set()
-    return {round(per_epoch * i / evals) for i in range(1, evals)} - {0, per_epoch}
+    model.load_state_dict(best_state)
+    logits = predict_logits(model, val.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
+    labels = val.labels.cpu().numpy()
+    temperature = fit_temperature(logits, labels)
+    test = load_mnist(cfg.data_dir, train=False, device=device, download=cfg.download).head(test_n)
+    test_eval = evaluate(model, test.images, test.labels, mean=MNIST_MEAN, std=MNIST_STD)
+    test_logits = predict_logits(model, test.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
+    probs = softmax(test_logits, temperature)[:, :10]
+    test_labels = test.labels.cpu().numpy()
+    return (
+        test_eval,
+        test,
+        {
+            "test_accuracy": test_eval.accuracy,
+            "test_loss": test_eval.loss,
+            "test_ece": expected_calibration_error(probs.max(1), probs.argmax(1) == test_labels),
+            "selected_on": "validation",
+            "validation_accuracy": val_accuracy,
+            "validation_size": len(labels),
+            "temperature": temperature,
+            "classes": int(logits.shape[1]),
+        },
+    )

@@ -1,6 +1,7 @@
 """What a whole training run produced: one small frozen value, numpy arrays and plain numbers only.
 
-No torch here: the GUI thread receives it (the training report shows it),
+No torch here, and not even numpy at import time: the GUI thread names this
+type in its signals before anything heavy is loaded (the report shows it),
 the CLI prints from it, tests compare it.
 """
 
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # not imported at run time: the app's window starts before numpy and torch load
+    import numpy as np
 
-from digitpad.metrics import ClassMetrics
+    from digitpad.metrics import ClassMetrics
 
 
 @dataclass(frozen=True)

@@ -14,25 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.mnist_fixture import find_mnist
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _find_mnist() -> Path | None:
-    candidates = []
-    if os.environ.get("DIGITPAD_DATA"):
-        candidates.append(Path(os.environ["DIGITPAD_DATA"]))
-    candidates.append(REPO.parent / "shared" / "mnist")
-    for root in candidates:
-        if (root / "MNIST" / "raw" / "t10k-images-idx3-ubyte").is_file():
-            return root
-    return None
-
-
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
-    root = _find_mnist()
+    root = find_mnist()
     if root is None:
         message = "MNIST not found: set DIGITPAD_DATA to a folder holding MNIST/raw"
         if os.environ.get("CI"):

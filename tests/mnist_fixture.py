@@ -1,4 +1,7 @@
-"""A tiny MNIST written in MNIST's own idx file layout, read back through torchvision.
+"""MNIST for tests: finding the real files, reading their first images, and a tiny copy in idx layout.
+
+``find_mnist()`` is the one place tests look for the real files (the
+``mnist_dir`` fixture uses it); ``read_idx_head`` the one reader.
 
 ``write_tiny_mnist(root)`` cuts the first images of the real files when they
 are available (``DIGITPAD_DATA`` or ``../shared/mnist``) and otherwise draws
@@ -21,14 +24,21 @@ FILES = {
 }
 
 
-def real_mnist_raw() -> Path | None:
+def find_mnist() -> Path | None:
+    """The folder holding the real ``MNIST/raw`` files: ``DIGITPAD_DATA``, else ``../shared/mnist``; None when absent."""
     roots = [Path(os.environ["DIGITPAD_DATA"])] if os.environ.get("DIGITPAD_DATA") else []
     roots.append(REPO.parent / "shared" / "mnist")
     for root in roots:
         raw = root / "MNIST" / "raw"
         if all((raw / f).is_file() for pair in FILES.values() for f in pair):
-            return raw
+            return root
     return None
+
+
+def real_mnist_raw() -> Path | None:
+    """``find_mnist()/MNIST/raw``, or None."""
+    root = find_mnist()
+    return root / "MNIST" / "raw" if root is not None else None
 
 
 def write_idx_images(path: Path, images: np.ndarray) -> None:

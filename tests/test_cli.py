@@ -1,4 +1,4 @@
-"""The ``digitpad`` command line end to end, as a user runs it (a subprocess)."""
+"""The ``digitpad`` command line, in process through ``digitpad.cli.main`` (one subprocess test for the entry point)."""
 
 from __future__ import annotations
 
@@ -9,25 +9,52 @@ import struct
 import subprocess
 import sys
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from digitpad.cli import main
 from digitpad.resources import sample_images, shipped_weights
 
 SAMPLES = {int(p.stem.split("-")[1]): p for p in sample_images()}
 
 
-def digitpad(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "digitpad", *args],
+@dataclass(frozen=True)
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def digitpad(capsys):
+    """Runs ``digitpad ARGS...`` in this process and returns its exit code and output."""
+
+    def run(*args: str) -> Result:
+        try:
+            code = main(list(args))
+        except SystemExit as exit:  # argparse: --help, --version, usage errors
+            code = exit.code if isinstance(exit.code, int) else 1
+        out = capsys.readouterr()
+        return Result(code, out.out, out.err)
+
+    return run
+
+
+def test_the_entry_point_runs_as_a_user_runs_it():
+    """``python -m digitpad``: the one subprocess (the real entry point, a fresh interpreter)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "digitpad", "predict", str(SAMPLES[4])],
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, **(env or {})},
+        env=dict(os.environ),
     )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{SAMPLES[4]}: 4 (")
 
 
 def forged_png(width: int, height: int) -> bytes:
@@ -64,14 +91,14 @@ def files(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-def test_help_and_version():
+def test_help_and_version(digitpad):
     result = digitpad("--version")
     assert result.returncode == 0 and "digitpad" in result.stdout
     result = digitpad("predict", "--help")
     assert result.returncode == 0 and "--json" in result.stdout
 
 
-def test_predict_recognises_every_sample():
+def test_predict_recognises_every_sample(digitpad):
     paths = [str(SAMPLES[d]) for d in range(10)]
     result = digitpad("predict", "--json", *paths)
     assert result.returncode == 0, result.stderr
@@ -79,18 +106,21 @@ def test_predict_recognises_every_sample():
     assert [a["digit"] for a in answers] == list(range(10))
     for answer in answers:
         assert len(answer["probabilities"]) == 10
-        assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+        # ten digit probabilities plus P(not a digit) make one distribution
+        assert sum(answer["probabilities"]) + answer["not_digit"] == pytest.approx(1.0, abs=1e-4)
         assert answer["confidence"] == max(answer["probabilities"])
+        assert answer["verdict"] in ("digit", "unsure") and not answer["empty"]
+        assert answer["runner_up"] in range(10) and answer["runner_up"] != answer["digit"]
 
 
 @pytest.mark.parametrize("kind", ["png", "jpeg", "rgba", "palette", "16bit"])
-def test_predict_reads_every_format(files, kind):
+def test_predict_reads_every_format(files, kind, digitpad):
     result = digitpad("predict", str(files[kind]))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{files[kind]}: 3 ("), result.stdout
 
 
-def test_bad_files_get_one_line_each_and_the_rest_is_processed(files):
+def test_bad_files_get_one_line_each_and_the_rest_is_processed(files, digitpad):
     bad = ["empty", "truncated", "text", "bomb"]
     args = [str(files[k]) for k in bad] + [str(files["png"]), "/no/such/file.png"]
     result = digitpad("predict", *args)
@@ -104,7 +134,7 @@ def test_bad_files_get_one_line_each_and_the_rest_is_processed(files):
     assert result.stdout.startswith(f"{files['png']}: 3 (")
 
 
-def test_bad_weights_file_is_one_clear_line(tmp_path):
+def test_bad_weights_file_is_one_clear_line(tmp_path, digitpad):
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"\x80\x04not really a checkpoint")
     result = digitpad("predict", "--weights", str(broken), str(SAMPLES[1]))
@@ -113,7 +143,7 @@ def test_bad_weights_file_is_one_clear_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_evaluate_on_a_labelled_folder(tmp_path):
+def test_evaluate_on_a_labelled_folder(tmp_path, digitpad):
     for digit, path in SAMPLES.items():
         (tmp_path / str(digit)).mkdir()
         (tmp_path / str(digit) / path.name).write_bytes(path.read_bytes())
@@ -123,10 +153,16 @@ def test_evaluate_on_a_labelled_folder(tmp_path):
     assert report["count"] == 10
     assert report["accuracy"] == 1.0
     assert np.trace(np.array(report["confusion"])) == 10
+    rates = report["verdict_rates"]
+    assert set(rates) == {"digit", "unsure", "not-a-digit", "empty"}
+    assert sum(rates.values()) == pytest.approx(1.0) and rates["empty"] == 0.0 and rates["digit"] >= 0.8
+    assert 0.0 <= report["ece"] <= 0.5
+    text = digitpad("evaluate", "--images", str(tmp_path))
+    assert "verdicts: digit" in text.stdout and "calibration: ECE" in text.stdout
 
 
 @pytest.mark.mnist
-def test_train_dry_run_saves_a_loadable_checkpoint(mnist_dir, tmp_path):
+def test_train_dry_run_saves_a_loadable_checkpoint(mnist_dir, tmp_path, digitpad):
     out = tmp_path / "dry.pt"
     result = digitpad("train", "--dry-run", "--data-dir", str(mnist_dir), "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -137,7 +173,7 @@ def test_train_dry_run_saves_a_loadable_checkpoint(mnist_dir, tmp_path):
     assert checkpoint.meta["command"].startswith("digitpad train")
 
 
-def test_train_refuses_to_overwrite_the_shipped_weights(tmp_path):
+def test_train_refuses_to_overwrite_the_shipped_weights(tmp_path, digitpad):
     before = shipped_weights().read_bytes()
     result = digitpad("train", "--dry-run", "--out", str(shipped_weights()))
     assert result.returncode == 1
@@ -145,7 +181,7 @@ def test_train_refuses_to_overwrite_the_shipped_weights(tmp_path):
     assert shipped_weights().read_bytes() == before
 
 
-def test_missing_data_is_one_clear_line(tmp_path):
+def test_missing_data_is_one_clear_line(tmp_path, digitpad):
     result = digitpad("train", "--dry-run", "--data-dir", str(tmp_path / "nothing"))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -153,7 +189,7 @@ def test_missing_data_is_one_clear_line(tmp_path):
 
 
 @pytest.mark.mnist
-def test_compare_trains_and_loads_side_by_side(mnist_dir):
+def test_compare_trains_and_loads_side_by_side(mnist_dir, digitpad):
     result = digitpad("compare", "linear", str(shipped_weights()), "--dry-run", "--data-dir", str(mnist_dir))
     assert result.returncode == 0, result.stderr
     table = result.stdout.strip().splitlines()[-3:]
@@ -163,3 +199,27 @@ def test_compare_trains_and_loads_side_by_side(mnist_dir):
 
     recorded = load_checkpoint(shipped_weights()).meta["test_accuracy"]
     assert table[2].startswith("digitpad.pt (digitpad)") and f"{recorded:.2%}" in table[2]
+
+
+def test_list_models_reads_the_catalogue(digitpad):
+    result = digitpad("train", "--list-models")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["linear", "mlp", "cnn", "bncnn", "digitpad"]
+    assert "(default)" in lines[-1] and "7,850 parameters" in lines[0]
+
+
+def test_an_out_of_range_option_is_a_usage_error(digitpad):
+    result = digitpad("train", "--epochs", "0")
+    assert result.returncode == 2 and "--epochs must be between 1 and" in result.stderr
+
+
+def test_an_offline_download_is_one_clear_line_and_changes_nothing(digitpad, tmp_path, monkeypatch):
+    from digitpad import mnist_download
+
+    monkeypatch.setattr(mnist_download, "MIRRORS", ("https://127.0.0.1:9/",))  # nothing listens
+    target = tmp_path / "mnist"
+    result = digitpad("train", "--dry-run", "--download", "--data-dir", str(target))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("digitpad: error: Could not download MNIST")
+    assert len(result.stderr.strip().splitlines()) == 1 and not target.exists()

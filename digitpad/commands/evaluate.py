@@ -33,11 +33,14 @@ def labelled_files(folder: Path) -> list[tuple[Path, int]]:
     return items
 
 
-def evaluate_folder(predictor, folder: Path):
-    """Evaluate on labelled image files. An unreadable or empty image counts as an error."""
+def evaluate_folder(predictor, folder: Path, calibration: dict | None = None):
+    """Evaluate on labelled image files. An unreadable or empty image counts as an error.
+
+    ``calibration``, when given, receives the verdict rates and the ECE.
+    """
     from digitpad.metrics import from_predictions
 
-    predictions, labels = [], []
+    predictions, labels, verdicts, conf, hit = [], [], [], [], []
     for path, digit in labelled_files(folder):
         try:
             image = load_image(path)
@@ -49,11 +52,43 @@ def evaluate_folder(predictor, folder: Path):
         # the class "one past the true digit" so the confusion matrix still adds up.
         if prediction is None or prediction.empty:
             predicted = (digit + 1) % 10
+            verdicts.append("empty")
         else:
             predicted = prediction.digit
+            verdicts.append(prediction.verdict)
+            conf.append(prediction.confidence)
+            hit.append(predicted == digit)
         predictions.append(predicted)
         labels.append(digit)
+    if calibration is not None:
+        from digitpad.calibration import expected_calibration_error
+        from digitpad.verdict import rates
+
+        calibration.update(verdict_rates=rates(verdicts), ece=expected_calibration_error(np.array(conf), np.array(hit)))
     return from_predictions(np.asarray(predictions, np.int64), np.asarray(labels, np.int64))
+
+
+def mnist_calibration(checkpoint, data_dir: str | None, download: bool) -> dict:
+    """Verdict rates and ECE of the calibrated probabilities on MNIST test (as the app reports them)."""
+    from digitpad.calibration import expected_calibration_error
+    from digitpad.data import load_mnist
+    from digitpad.predictor import Predictor
+    from digitpad.verdict import decide_batch, rates
+
+    test = load_mnist(data_dir, train=False, download=download)
+    predictor = Predictor.from_loaded(checkpoint)
+    x = ((test.images.float().numpy() / 255.0 - checkpoint.mean) / checkpoint.std).astype(np.float32)
+    probs = np.concatenate([predictor.predict_all(x[i : i + 1000]) for i in range(0, len(x), 1000)])
+    labels = test.labels.numpy()
+    digit = probs[:, :10]
+    ece = expected_calibration_error(digit.max(1), digit.argmax(1) == labels)
+    return {"verdict_rates": rates(decide_batch(probs, predictor.verdict_rule)), "ece": ece}
+
+
+def _calibration_lines(calibration: dict, temperature: float) -> str:
+    r = calibration["verdict_rates"]
+    verdicts = ", ".join(f"{k} {v:.2%}" for k, v in r.items())
+    return f"verdicts: {verdicts}\ncalibration: ECE {calibration['ece']:.2%} (temperature {temperature:.3f})"
 
 
 def evaluate_mnist(checkpoint, data_dir: str | None, download: bool):
@@ -74,14 +109,22 @@ def run(args: argparse.Namespace) -> int:
     from digitpad.report import evaluation_as_dict, format_evaluation
 
     weights = weights_path(args.weights)
+    calibration: dict = {}
     if args.images:
-        evaluation = evaluate_folder(load_predictor(args.weights), Path(args.images))
+        predictor = load_predictor(args.weights)
+        evaluation = evaluate_folder(predictor, Path(args.images), calibration)
+        temperature = predictor.temperature
         title = f"{weights.name} on the images in {args.images}"
     else:
-        evaluation = evaluate_mnist(load_checkpoint(weights), args.data_dir, args.download)
+        checkpoint = load_checkpoint(weights)
+        evaluation = evaluate_mnist(checkpoint, args.data_dir, args.download)
+        calibration = mnist_calibration(checkpoint, args.data_dir, args.download)
+        t = checkpoint.meta.get("temperature", 1.0)
+        temperature = float(t) if isinstance(t, (int, float)) else 1.0
         title = f"{weights.name} on the MNIST test set"
     if args.json:
-        print(json.dumps({"weights": str(weights), **evaluation_as_dict(evaluation)}))
+        print(json.dumps({"weights": str(weights), **evaluation_as_dict(evaluation), **calibration}))
     else:
         print(format_evaluation(evaluation, title=title))
+        print(_calibration_lines(calibration, temperature))
     return 0

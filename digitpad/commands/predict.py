@@ -35,6 +35,11 @@ def load_predictor(weights: str | None) -> Predictor:
 def _describe(path: str, prediction: Prediction) -> str:
     if prediction.empty:
         return f"{path}: no digit found"
+    if prediction.verdict == "not-a-digit":
+        return f"{path}: not a digit ({prediction.not_digit:.1%}; closest {prediction.digit})"
+    if prediction.verdict == "unsure":
+        second = float(prediction.probabilities[prediction.runner_up])
+        return f"{path}: {prediction.digit} or {prediction.runner_up}? ({prediction.confidence:.1%} / {second:.1%})"
     return f"{path}: {prediction.digit} ({prediction.confidence:.1%})"
 
 
@@ -43,7 +48,10 @@ def _as_json(path: str, prediction: Prediction) -> str:
         {
             "file": path,
             "empty": prediction.empty,
+            "verdict": prediction.verdict,
             "digit": prediction.digit,
+            "runner_up": prediction.runner_up,
+            "not_digit": round(float(prediction.not_digit), 6),
             "confidence": round(float(prediction.confidence), 6),
             "probabilities": [round(float(p), 6) for p in prediction.probabilities],
         }

@@ -19,9 +19,9 @@ def _duration(seconds: float) -> str:
 
 
 class ProgressPrinter:
-    def __init__(self, stream: TextIO = sys.stdout, log_interval_s: float = 5.0) -> None:
-        self.stream = stream
-        self.live = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, log_interval_s: float = 5.0) -> None:
+        self.stream = stream if stream is not None else sys.stdout  # looked up now: tests swap sys.stdout
+        self.live = self.stream.isatty()
         self.log_interval_s = log_interval_s
         self._last_log = 0.0
         self._line_open = False

@@ -1,8 +1,9 @@
 """DigitPad's main window: canvas, result panel, menus, toolbar, status bar.
 
 Everything here runs in the GUI thread.  Recognition happens in the
-:class:`InferenceWorker`'s thread; this window only tags requests with ids,
-shows the newest answer and drops stale ones.
+:class:`InferenceWorker`'s thread; a :class:`RequestTracker` gives each
+request its id, throttles requests while the pen moves and drops stale
+answers; this window lays out the widgets and shows the newest answer.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from digitpad.gui.pad.image_sources import image_data, local_file, png_bytes
 from digitpad.gui.pad.inference_worker import (
     InferenceWorker,
+    NumberReadingLike,
+    PredictionLike,
     PredictorFactory,
     number_request_of,
     start_worker,
     stop_worker,
 )
 from digitpad.gui.pad.number_result import NumberResult
+from digitpad.gui.pad.request_tracker import RequestTracker
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
 from digitpad.gui.theme import THEME_LABELS, THEMES, ThemeManager
@@ -55,9 +59,8 @@ from digitpad.resources import shipped_weights
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
-DEBOUNCE_MS = 30
-"""While the pen moves, at most one request per this many milliseconds."""
 LOADING_TEXT = "Loading model…"
+ICON_PROPERTY = "digitpad_icon"  # the shipped SVG an action shows, redrawn on theme changes
 NUMBER_ASPECT = 3.2
 """Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
 NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
@@ -85,11 +88,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DigitPad")
         self.setAcceptDrops(True)
         self.settings = AppSettings(settings)
-        self.latest_request_id = 0
-        self.shown_request_id = 0  # the request whose answer is on screen
-        self.stale_answers = 0  # answers dropped because a newer request exists
-        self.last_prediction: Any = None
-        self.last_reading: Any = None  # number mode: the NumberReading on screen
+        self.requests = RequestTracker(parent=self)  # request ids, the pen-move throttle, stale answers
+        self.last_prediction: PredictionLike | None = None
+        self.last_reading: NumberReadingLike | None = None  # number mode: the NumberReading on screen
         self._source: tuple[str, Any] = ("drawing", None)  # what the latest request showed
         self._previous_source = self._source
         self._image_request_id = -1  # the request whose image the canvas shows
@@ -124,10 +125,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.result_panel)
         self.setCentralWidget(central)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self._request_drawing)
+        self.requests.throttle_elapsed.connect(self._request_drawing)
 
         self._make_actions()
         self._make_menus_and_toolbar()
@@ -162,6 +160,19 @@ class MainWindow(QMainWindow):
         self._fit_screen()
         self._update_actions()
 
+    # The request bookkeeping lives in self.requests; these read it (tests, benchmarks).
+    @property
+    def latest_request_id(self) -> int:
+        return self.requests.latest_id
+
+    @property
+    def shown_request_id(self) -> int:
+        return self.requests.shown_id
+
+    @property
+    def stale_answers(self) -> int:
+        return self.requests.stale_answers
+
     # ------------------------------------------------------------- building
     def _action(
         self, text: str, slot: Any, shortcuts: Any = None, icon: str = "", tip: str = "", short: str = ""
@@ -169,7 +180,7 @@ class MainWindow(QMainWindow):
         """A window action; ``icon`` names a shipped SVG, ``short`` is its toolbar label."""
         action = QAction(text, self)
         if icon:
-            self._icon_names[action] = icon
+            action.setProperty(ICON_PROPERTY, icon)  # on the C++ side: no Python table of wrappers
         if short:
             action.setIconText(short)
         if shortcuts is not None:
@@ -182,7 +193,6 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         KS = QKeySequence.StandardKey
-        self._icon_names: dict[QAction, str] = {}
         self.open_action = self._action(
             "&Open image…", self.open_image_dialog, KS.Open, "open", "Recognise the digit in an image file", "Open"
         )
@@ -289,8 +299,10 @@ class MainWindow(QMainWindow):
     def _refresh_icons(self) -> None:
         """Re-draw the shipped icons in the application palette's colours (after a theme change)."""
         palette = QGuiApplication.palette()  # set at once; widgets hear of it through posted events
-        for action, name in self._icon_names.items():
-            action.setIcon(palette_icon(name, palette))
+        for action in self.findChildren(QAction):
+            name = action.property(ICON_PROPERTY)
+            if name:
+                action.setIcon(palette_icon(str(name), palette))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -354,16 +366,14 @@ class MainWindow(QMainWindow):
         if self.canvas.is_drawing() and self.number_mode():
             return  # a number is read when a stroke ends: a half-written digit would only flicker
         if self.canvas.is_drawing():
-            if not self._debounce.isActive():  # throttle: live updates while the pen moves
-                self._debounce.start()
+            self.requests.throttle()  # live updates while the pen moves, at most one per interval
         else:
             self._request_drawing()  # undo, redo, clear: answer at once
 
     @Slot()
     def _request_drawing(self) -> None:
-        self._debounce.stop()
+        request_id = self.requests.new_request()  # also drops a throttled request still waiting
         self._source = ("drawing", None)
-        self.latest_request_id += 1
         if self.canvas.is_empty():
             self.result_panel.clear()  # nothing to ask; the new id makes answers in flight stale
             self.number_result.clear()
@@ -371,11 +381,11 @@ class MainWindow(QMainWindow):
             self.last_reading = None
             return
         if self.number_mode():
-            self.worker.request_number(self.latest_request_id, number_request_of(self.canvas))
+            self.worker.request_number(request_id, number_request_of(self.canvas))
             return
         if not self.model_description:
             self.result_panel.clear(LOADING_TEXT)  # answered as soon as the model is ready
-        self.worker.request_drawing(self.latest_request_id, self.canvas.render_image())
+        self.worker.request_drawing(request_id, self.canvas.render_image())
 
     @Slot()
     def _update_actions(self) -> None:
@@ -396,23 +406,21 @@ class MainWindow(QMainWindow):
         self.settings.set_pen_width(width)
 
     # --------------------------------------------------------------- answers
-    @Slot(int, object)
-    def _on_predicted(self, request_id: int, prediction: Any) -> None:
-        if request_id != self.latest_request_id:
-            self.stale_answers += 1
-            return
+    @Slot(int, PredictionLike)
+    def _on_predicted(self, request_id: int, prediction: PredictionLike) -> None:
+        if not self.requests.accept(request_id):
+            return  # stale: a newer request is on its way
         self.last_prediction = prediction
-        self.shown_request_id = request_id
+        self.requests.mark_shown(request_id)
         self.result_panel.set_prediction(prediction)
         self.prediction_shown.emit(request_id)
 
-    @Slot(int, object)
-    def _on_number_read(self, request_id: int, reading: Any) -> None:
-        if request_id != self.latest_request_id:
-            self.stale_answers += 1
-            return
+    @Slot(int, NumberReadingLike)
+    def _on_number_read(self, request_id: int, reading: NumberReadingLike) -> None:
+        if not self.requests.accept(request_id):
+            return  # stale: a newer request is on its way
         self.last_reading = reading
-        self.shown_request_id = request_id
+        self.requests.mark_shown(request_id)
         self.number_result.set_reading(reading)
         self.number_shown.emit(request_id)
 
@@ -428,8 +436,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, str)
     def _on_failed(self, request_id: int, message: str) -> None:
-        if request_id != self.latest_request_id:
-            self.stale_answers += 1
+        if not self.requests.accept(request_id):
             return
         if self._source[0] != "drawing" and self._image_request_id != request_id:
             self._source = self._previous_source  # the file never showed: keep what was there
@@ -437,7 +444,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, QImage)
     def _on_image_loaded(self, request_id: int, image: QImage) -> None:
-        if request_id == self.latest_request_id:
+        if self.requests.is_latest(request_id):
             self._image_request_id = request_id
             self.message_bar.dismiss()  # an earlier "could not open" no longer applies
             self.canvas.show_image(image)
@@ -473,19 +480,18 @@ class MainWindow(QMainWindow):
         if kind == "drawing":
             self._request_drawing()
             return
-        self._debounce.stop()
         self.message_bar.dismiss()
-        self.latest_request_id += 1
+        request_id = self.requests.new_request()
         self._previous_source, self._source = self._source, source
         if self.number_mode():
             if kind == "file":
-                self.worker.request_number_file(self.latest_request_id, value)
+                self.worker.request_number_file(request_id, value)
             else:
-                self.worker.request_number_bytes(self.latest_request_id, value)
+                self.worker.request_number_bytes(request_id, value)
         elif kind == "file":
-            self.worker.request_file(self.latest_request_id, value)
+            self.worker.request_file(request_id, value)
         else:
-            self.worker.request_bytes(self.latest_request_id, value)
+            self.worker.request_bytes(request_id, value)
 
     @Slot()
     def open_image_dialog(self) -> None:
@@ -634,7 +640,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self._debounce.stop()
+        self.requests.cancel()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         if self.training.is_running():

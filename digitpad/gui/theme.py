@@ -18,6 +18,7 @@ THEMES = ("system", "light", "dark")
 THEME_LABELS = {"system": "&System", "light": "&Light", "dark": "&Dark"}
 
 _ORIGINAL_STYLE = "digitpad_platform_style"
+_FORCED_PALETTE = "digitpad_forced_palette"  # "", "light" or "dark": what apply() set last
 _CR = QPalette.ColorRole
 _CG = QPalette.ColorGroup
 
@@ -96,16 +97,24 @@ class ThemeManager(QObject):
     def apply(self, theme: str) -> None:
         """Use ``theme`` ("system", "light" or "dark"); anything else means "system"."""
         self.theme = theme if theme in THEMES else "system"
+        forced = self._app.property(_FORCED_PALETTE)
         if self.theme == "system":
-            self._set_style(self._original_style)
-            self._app.setPalette(QPalette())  # nothing resolved: back to the platform's palette
+            if forced:  # undo what DigitPad set; otherwise the platform's look is in place already
+                self._set_style(self._original_style)
+                self._app.setPalette(QPalette())  # nothing resolved: back to the platform's palette
+                self._app.setProperty(_FORCED_PALETTE, "")
             if system_scheme() == Qt.ColorScheme.Dark and not is_dark(self._app.palette()):
-                self._set_style("Fusion")
-                self._app.setPalette(dark_palette())
+                self._force("dark")
         else:
-            self._set_style("Fusion")
-            self._app.setPalette(dark_palette() if self.theme == "dark" else light_palette())
+            self._force(self.theme)
         self.changed.emit()
+
+    def _force(self, theme: str) -> None:
+        if self._app.property(_FORCED_PALETTE) == theme:
+            return  # already on screen: no palette churn through every widget
+        self._set_style("Fusion")
+        self._app.setPalette(dark_palette() if theme == "dark" else light_palette())
+        self._app.setProperty(_FORCED_PALETTE, theme)
 
     def _set_style(self, name: str) -> None:
         # Replacing the style deletes the old one under every widget: only when it changes.

@@ -20,10 +20,7 @@ from PySide6.QtCore import QSettings
 import digitpad.gui  # noqa: F401  (applies the PySide6 None work-around first)
 from digitpad.gui.main_window import MainWindow
 from digitpad.resources import shipped_weights
-from tests.qt_shared import isolated_qsettings  # noqa: F401  (autouse fixture)
-
-MODEL_TIMEOUT_MS = 30_000  # the first load imports torch on a busy 2-core machine
-ANSWER_TIMEOUT_MS = 10_000
+from tests.qt_shared import MODEL_TIMEOUT_MS, isolated_qsettings  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture

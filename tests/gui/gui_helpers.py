@@ -45,12 +45,9 @@ def draw(canvas: DrawingCanvas, strokes: list[Polyline]) -> None:
 
 def load_mnist_test(mnist_dir: Path, count: int) -> tuple[np.ndarray, np.ndarray]:
     """The first ``count`` MNIST test images (uint8 N x 28 x 28) and labels."""
-    raw = Path(mnist_dir) / "MNIST" / "raw"
-    images = np.fromfile(raw / "t10k-images-idx3-ubyte", dtype=np.uint8, offset=16, count=count * 28 * 28).reshape(
-        count, 28, 28
-    )
-    labels = np.fromfile(raw / "t10k-labels-idx1-ubyte", dtype=np.uint8, offset=8, count=count)
-    return images, labels
+    from tests.mnist_fixture import read_idx_head
+
+    return read_idx_head(Path(mnist_dir) / "MNIST" / "raw", train=False, n=count)
 
 
 def mnist_strokes(image: np.ndarray, threshold: int = 100) -> list[Polyline]:

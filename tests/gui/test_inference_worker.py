@@ -6,11 +6,10 @@ import threading
 
 import numpy as np
 import pytest
-from tests_gui_support import GatedPredictor, Relay
 
 from digitpad.gui.pad.inference_worker import InferenceWorker, load_predictor, start_worker, stop_worker
 from digitpad.gui.widgets.qimage_array import gray_to_qimage
-from tests.qt_shared import drawn_seven
+from tests.qt_shared import GatedPredictor, Relay, drawn_seven
 
 MODEL_TIMEOUT_MS = 30_000
 

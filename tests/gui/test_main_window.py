@@ -6,10 +6,10 @@ import pytest
 from gui_helpers import ONE, SEVEN, ZERO, draw, load_mnist_test, mnist_strokes
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
-from tests_gui_support import GatedPredictor, Relay
 
 from digitpad.gui.main_window import LOADING_TEXT
 from digitpad.gui.pad.result_panel import PLACEHOLDER_DIGIT
+from tests.qt_shared import GatedPredictor, Relay
 
 ANSWER_MS = 10_000
 
@@ -97,8 +97,11 @@ def test_a_scribble_shows_its_confidence_honestly(qtbot, window):
     prediction = draw_and_wait(qtbot, window, scribble)
     text = window.result_panel.confidence_label.text()
     assert f"{prediction.confidence:.0%}" in text
-    if prediction.confidence < 0.5:
-        assert text.startswith("Unsure")
+    assert window.result_panel.shown_verdict() == prediction.verdict
+    if prediction.verdict == "not-a-digit":
+        assert text.startswith("Looks like no digit") and window.result_panel.shown_digit() is None
+    elif prediction.confidence < 0.5:
+        assert text.startswith("Unsure") and prediction.verdict == "unsure"
 
 
 def test_stale_answers_are_dropped(qtbot, make_window):

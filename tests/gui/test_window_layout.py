@@ -58,6 +58,12 @@ def test_the_whole_window_fits_a_small_screen_at_any_scale(window):
     # 640x500 logical pixels, less a title bar and a panel: the window's minimum must fit 640x460.
     hint = window.minimumSizeHint()
     assert hint.width() <= 640 and hint.height() <= 460, hint
+    window.set_number_mode(True)  # the wide pad and its result strip fit too
+    try:
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 640 and hint.height() <= 460, hint
+    finally:
+        window.set_number_mode(False)
     assert window.canvas.minimumSizeHint().height() >= 200  # the pad keeps room to draw
 
 
@@ -147,7 +153,7 @@ def test_no_model_at_all_says_so(qtbot, make_window, monkeypatch, tmp_path):
 
 
 def test_a_drawing_before_the_model_is_ready_says_loading_then_answers(qtbot, make_window):
-    from tests_gui_support import GatedPredictor
+    from tests.qt_shared import GatedPredictor
 
     gated = GatedPredictor()
 

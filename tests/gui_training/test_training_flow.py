@@ -7,63 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
-from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
 
 from digitpad.checkpoint import load_checkpoint
 from digitpad.gui.pad.inference_worker import InferenceWorker, start_worker, stop_worker
 from digitpad.gui.training.controller import TrainingController
 from digitpad.trainer import TrainConfig
-from tests.qt_shared import drawn_seven
+from tests.qt_shared import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS, GuiSide, drawn_seven
 
 seven = drawn_seven
-
-
-class GuiSide(QObject):
-    """Re-emits worker signals from the GUI thread.
-
-    pytest-qt's ``waitSignal`` stops its timeout timer in whichever thread the
-    signal is emitted from; waiting on these relays keeps that in the GUI thread
-    (no "Timers cannot be stopped from another thread").
-    """
-
-    weights_loaded = Signal(str)
-    weights_failed = Signal(str)
-    predicted = Signal(int, object)
-    progressed = Signal(object)
-    started = Signal(object)
-    failed = Signal(str)
-    download_failed = Signal(str)
-
-    @Slot(str)
-    def on_weights_loaded(self, text: str) -> None:
-        self.weights_loaded.emit(text)
-
-    @Slot(str)
-    def on_weights_failed(self, text: str) -> None:
-        self.weights_failed.emit(text)
-
-    @Slot(int, object)
-    def on_predicted(self, request_id: int, prediction: object) -> None:
-        self.predicted.emit(request_id, prediction)
-
-    @Slot(object)
-    def on_progressed(self, event: object) -> None:
-        self.progressed.emit(event)
-
-    @Slot(object)
-    def on_started(self, event: object) -> None:
-        self.started.emit(event)
-
-    @Slot(str)
-    def on_failed(self, text: str) -> None:
-        self.failed.emit(text)
-
-    @Slot(str)
-    def on_download_failed(self, text: str) -> None:
-        self.download_failed.emit(text)
 
 
 class Harness(QObject):

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import shiboken6
 from PySide6.QtCore import QTimer
-from test_training_flow import GuiSide, seven
-from training_support import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS
 
 from digitpad.gui.main_window import MainWindow
 from digitpad.gui.training.report import kept_description
 from digitpad.trainer import TrainConfig
+from tests.qt_shared import MODEL_TIMEOUT_MS, RUN_TIMEOUT_MS, GuiSide
+from tests.qt_shared import drawn_seven as seven
 
 
 @pytest.fixture

@@ -18,18 +18,49 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QMutex, QMutexLocker, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from digitpad.gui.widgets.worker_thread import start_worker_thread, stop_worker_thread
 
+if TYPE_CHECKING:
+    import numpy as np
+
 log = logging.getLogger(__name__)
 
 
+class PredictionLike(Protocol):
+    """What crosses to the GUI thread for one drawing: a frozen ``digitpad.predictor.Prediction``.
+
+    Named by this protocol because the class itself lives beside torch, which the GUI
+    thread never imports (and numpy is not loaded when the window is built).
+    """
+
+    @property
+    def empty(self) -> bool: ...
+    @property
+    def digit(self) -> int | None: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def probabilities(self) -> np.ndarray: ...
+    @property
+    def preview(self) -> np.ndarray: ...
+
+
+class NumberReadingLike(Protocol):
+    """What crosses to the GUI thread for a number: a frozen ``digitpad.number_reader.NumberReading``."""
+
+    @property
+    def empty(self) -> bool: ...
+    @property
+    def number(self) -> str: ...
+
+
 class PredictorLike(Protocol):
-    def predict_image(self, gray: Any, alpha: Any = None) -> Any: ...
+    def predict_image(self, gray: np.ndarray, alpha: np.ndarray | None = None) -> PredictionLike: ...
 
 
 PredictorFactory = Callable[[Path], PredictorLike]
@@ -76,12 +107,12 @@ class InferenceWorker(QObject):
     mutex and post a wake-up, so they never wait for the busy worker.
     """
 
-    predicted = Signal(int, object)  # request id, digitpad.predictor.Prediction
+    predicted = Signal(int, PredictionLike)  # request id, a digitpad.predictor.Prediction
     failed = Signal(int, str)  # request id, one user-facing line
     image_loaded = Signal(int, QImage)  # request id, the opened image for display
     weights_loaded = Signal(str)  # description, e.g. "digitpad.pt (shipped)"
     weights_failed = Signal(str)  # one user-facing line
-    number_read = Signal(int, object)  # request id, digitpad.number_reader.NumberReading
+    number_read = Signal(int, NumberReadingLike)  # request id, a digitpad.number_reader.NumberReading
     _wake = Signal()
 
     def __init__(self, fallback_weights: Path | None = None, predictor_factory: PredictorFactory | None = None) -> None:

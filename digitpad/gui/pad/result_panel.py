@@ -1,6 +1,9 @@
-"""What the network read: the digit, its confidence, ten bars and the 28x28 input.
+"""What the network read: the verdict, the digit, its confidence, ten bars and the 28x28 input.
 
 GUI thread only.  Widgets are created once and updated in place (no flicker).
+The four verdicts (``digitpad.verdict``): a firm digit shows big; ``unsure``
+shows both candidates ("1 or 7?") greyed; ``not-a-digit`` says so and names the
+closest digit; ``empty`` says "No digit found".
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from digitpad.gui.pad.input_preview import InputPreview
 from digitpad.gui.pad.probability_bars import ProbabilityBars
 
-UNSURE_BELOW = 0.5
-"""Below this confidence the digit is shown greyed out and labelled "unsure"."""
 PLACEHOLDER_DIGIT = "–"
+NOT_A_DIGIT_TEXT = "Not a digit"
 
 
 class ResultPanel(QWidget):
@@ -29,7 +31,13 @@ class ResultPanel(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 6)
         font.setBold(True)
+        self._big_font = font
+        # "1 or 7?" and "Not a digit" must fit the panel's fixed width
+        self._medium_font = QFont(font)
+        self._medium_font.setPointSizeF(self.font().pointSizeF() * 2.6)
         self.digit_label.setFont(font)
+        self._shown: int | None = None
+        self._verdict = "empty"
         self.digit_label.setAccessibleName("Recognised digit")
         self.confidence_label = QLabel()
         self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -62,6 +70,8 @@ class ResultPanel(QWidget):
 
     def clear(self, message: str = "Draw a digit to see what the network reads") -> None:
         """The empty state: no digit, empty bars and preview."""
+        self._shown, self._verdict = None, "empty"
+        self.digit_label.setFont(self._big_font)
         self.digit_label.setText(PLACEHOLDER_DIGIT)
         self.digit_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.confidence_label.setText(message)
@@ -76,17 +86,39 @@ class ResultPanel(QWidget):
             self.clear("No digit found")
             self.preview.set_image(gray_to_qimage(prediction.preview))
             return
+        digit = int(prediction.digit)
         confidence = float(prediction.confidence)
-        unsure = confidence < UNSURE_BELOW
-        self.digit_label.setText(str(int(prediction.digit)))
-        self.digit_label.setForegroundRole(
-            QPalette.ColorRole.PlaceholderText if unsure else QPalette.ColorRole.WindowText
-        )
-        self.confidence_label.setText(f"Unsure: {confidence:.0%}" if unsure else f"{confidence:.0%} confident")
-        self.bars.set_values([float(p) for p in prediction.probabilities], int(prediction.digit))
+        probs = [float(p) for p in prediction.probabilities]
+        verdict = str(getattr(prediction, "verdict", "digit"))
+        runner = getattr(prediction, "runner_up", None)
+        self._verdict = verdict
+        if verdict == "not-a-digit":
+            self._shown = None
+            self._show(NOT_A_DIGIT_TEXT, self._medium_font, dim=True)
+            not_digit = float(getattr(prediction, "not_digit", 0.0))
+            self.confidence_label.setText(
+                f"Looks like no digit ({not_digit:.0%}); closest digit {digit} at {confidence:.0%}"
+            )
+        elif verdict == "unsure" and runner is not None:
+            self._shown = digit
+            self._show(f"{digit} or {int(runner)}?", self._medium_font, dim=True)
+            self.confidence_label.setText(f"Unsure: {digit} {confidence:.0%}, {int(runner)} {probs[int(runner)]:.0%}")
+        else:
+            self._shown = digit
+            self._show(str(digit), self._big_font, dim=False)
+            self.confidence_label.setText(f"{confidence:.0%} confident")
+        self.bars.set_values(probs, digit)
         self.preview.set_image(gray_to_qimage(prediction.preview))
 
+    def _show(self, text: str, font: QFont, *, dim: bool) -> None:
+        self.digit_label.setFont(font)
+        self.digit_label.setText(text)
+        self.digit_label.setForegroundRole(QPalette.ColorRole.PlaceholderText if dim else QPalette.ColorRole.WindowText)
+
     def shown_digit(self) -> int | None:
-        """The digit on display, or None in the empty state (for tests and accessibility)."""
-        text = self.digit_label.text()
-        return int(text) if text.isdigit() else None
+        """The (best) digit on display, None in the empty and not-a-digit states (tests, accessibility)."""
+        return self._shown
+
+    def shown_verdict(self) -> str:
+        """The verdict on display: "digit", "unsure", "not-a-digit" or "empty"."""
+        return self._verdict

@@ -209,7 +209,7 @@ class TrainingController(QObject):
     @Slot(StepProgress)
     def _on_progressed(self, event: StepProgress) -> None:
         self.progress_signals += 1
-        if self.dialog is not None:
+        if self.dialog is not None and not self._closed:  # quitting: "Stopping…" stays on show
             self.dialog.show_progress(event)
 
     @Slot(EpochFinished)

@@ -1,0 +1,219 @@
+"""Drawings that are not digits, generated in code (the not-a-digit class).
+
+Two disjoint sets of generator families:
+
+* ``TRAIN_FAMILIES`` (used by training): random scribbles, geometric shapes,
+  letters and symbols (``glyphs``), partial digits and two digits drawn on top
+  of each other;
+* ``HELD_OUT_FAMILIES`` (only for the non-digit benchmark): spirals, zigzags,
+  stars, arrows, hearts, # grids, waves and smileys.
+
+A partial digit is kept only if it cannot pass for a whole digit: not a
+nearly straight line (a 1) and not a closed loop (a 0).  Overlapping pairs never
+use a 1 (a 1 through a 0 is a slashed zero).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from digitpad.synth.glyphs import GLYPHS, glyph
+from digitpad.synth.strokes import Strokes, arc, bounds, line, smooth, truncate, wobble
+
+DigitSource = Callable[[np.random.Generator], tuple[int, Strokes]]
+
+
+def _u(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(rng.uniform(lo, hi))
+
+
+# -- training families ------------------------------------------------------------
+
+
+def scribble(rng: np.random.Generator) -> Strokes:
+    """A tangle: a smoothed random walk of 8-16 points, sometimes two."""
+    out: Strokes = []
+    for _ in range(1 if rng.random() < 0.75 else 2):
+        n = int(rng.integers(8, 17))
+        pts = rng.uniform(0, 1, (n, 2)) * np.array([_u(rng, 0.5, 1.2), 1.0])
+        out.append(smooth(pts, 3))
+    return out
+
+
+def shape(rng: np.random.Generator) -> Strokes:
+    """Triangles, rectangles, pentagons, an envelope, a house, a box with a cross."""
+    kind = int(rng.integers(0, 6))
+    w, h = _u(rng, 0.6, 1.4), 1.0
+    if kind == 0:
+        pts = [(_u(rng, 0, w), 0.0), (0.0, h), (w, h * _u(rng, 0.85, 1.0))]
+        return [line(*pts, pts[0])]
+    box = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h), (0.0, 0.0)]
+    if kind == 1:
+        return [line(*box)]
+    if kind == 2:
+        a = np.radians(np.arange(6) * 72 + _u(rng, 0, 72))
+        pts = [(0.5 * w * (1 + math.cos(t)), 0.5 * (1 + math.sin(t))) for t in a]
+        return [line(*pts)]
+    if kind == 3:
+        return [line(*box), line((0.0, 0.0), (w / 2, h * 0.55), (w, 0.0))]
+    if kind == 4:
+        return [line((0.0, 0.4), (w / 2, 0.0), (w, 0.4), (w, h), (0.0, h), (0.0, 0.4), (w, 0.4))]
+    return [line(*box), line((0.0, 0.0), (w, h)), line((w, 0.0), (0.0, h))]
+
+
+def letter(rng: np.random.Generator) -> Strokes:
+    """A letter or symbol from ``glyphs``."""
+    names = sorted(GLYPHS)
+    return glyph(names[int(rng.integers(0, len(names)))])
+
+
+def _straightness(strokes: Strokes) -> float:
+    """Largest distance of any point from the chord of the whole drawing, per chord length."""
+    pts = np.concatenate(strokes)
+    a, b = pts[0], pts[-1]
+    d = b - a
+    n = float(np.hypot(*d))
+    if n < 1e-6:
+        return math.inf
+    off = np.abs(d[0] * (pts[:, 1] - a[1]) - d[1] * (pts[:, 0] - a[0])) / n
+    return float(off.max() / n)
+
+
+def partial(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
+    """20-50% of a digit's path (from its start or its end), or None if that would read as a digit."""
+    label, strokes = source(rng)
+    if label == 1:
+        return None
+    keep = _u(rng, 0.2, 0.5)
+    part = truncate(strokes, 0.0, keep) if rng.random() < 0.5 else truncate(strokes, 1.0 - keep, 1.0)
+    if not part:
+        return None
+    x0, y0, x1, y1 = bounds(part)
+    size = max(x1 - x0, y1 - y0, 1e-6)
+    closed = float(np.hypot(*(part[0][0] - part[-1][-1]))) < 0.2 * size and sum(len(p) for p in part) > 10
+    if _straightness(part) < 0.15 or closed or size < 0.25 * max(1e-6, _height(strokes)):
+        return None
+    return part
+
+
+def _height(strokes: Strokes) -> float:
+    x0, y0, x1, y1 = bounds(strokes)
+    return max(x1 - x0, y1 - y0)
+
+
+def overlap(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
+    """Two different digits (neither a 1) drawn on top of each other, offset by up to a third."""
+    (la, a), (lb, b) = source(rng), source(rng)
+    if la == lb or 1 in (la, lb):
+        return None
+    out = []
+    for i, s in enumerate((a, b)):
+        x0, y0, x1, y1 = bounds(s)
+        scale = 1.0 / max(y1 - y0, 1e-6) * _u(rng, 0.8, 1.0)
+        shift = np.array([_u(rng, -0.3, 0.3), _u(rng, -0.2, 0.2)]) if i else np.zeros(2)
+        out += [(np.asarray(p) - np.array([x0, y0])) * scale + shift for p in s]
+    return out
+
+
+TRAIN_FAMILIES = ("scribble", "shape", "letter", "partial", "overlap")
+
+
+def train_nondigit(family: str, source: DigitSource, rng: np.random.Generator) -> Strokes:
+    """One random drawing of a training family (retries partial/overlap until they qualify)."""
+    for _ in range(50):
+        if family == "scribble":
+            out: Strokes | None = scribble(rng)
+        elif family == "shape":
+            out = shape(rng)
+        elif family == "letter":
+            out = letter(rng)
+        elif family == "partial":
+            out = partial(source, rng)
+        elif family == "overlap":
+            out = overlap(source, rng)
+        else:
+            raise ValueError(f"unknown non-digit family {family!r}")
+        if out:
+            return wobble(out, rng, 0.03)
+    return scribble(rng)
+
+
+# -- held-out families (benchmark only) -------------------------------------------
+
+
+def spiral(rng: np.random.Generator) -> Strokes:
+    turns = _u(rng, 2.0, 3.5)
+    t = np.linspace(0, turns * 2 * math.pi, 200)
+    r = 0.05 + 0.45 * t / t[-1]
+    sign = 1 if rng.random() < 0.5 else -1
+    return [np.stack([0.5 + r * np.cos(sign * t), 0.5 + r * np.sin(sign * t)], 1)]
+
+
+def zigzag(rng: np.random.Generator) -> Strokes:
+    n = int(rng.integers(5, 9))
+    w = _u(rng, 1.0, 2.0)
+    pts = [(w * i / (n - 1), 0.0 if i % 2 else 0.6) for i in range(n)]
+    return [line(*pts)]
+
+
+def star(rng: np.random.Generator) -> Strokes:
+    a0 = _u(rng, 0, 72)
+    pts = [
+        (0.5 + 0.5 * math.cos(math.radians(a0 + 144 * k)), 0.5 + 0.5 * math.sin(math.radians(a0 + 144 * k)))
+        for k in range(6)
+    ]
+    return [line(*pts)]
+
+
+def arrow(rng: np.random.Generator) -> Strokes:
+    head = _u(rng, 0.2, 0.35)
+    shaft = line((0.0, 0.5), (1.2, 0.5))
+    return [shaft, line((1.2 - head, 0.5 - head), (1.2, 0.5), (1.2 - head, 0.5 + head))]
+
+
+def heart(rng: np.random.Generator) -> Strokes:
+    t = np.linspace(0, 2 * math.pi, 120)
+    x = 16 * np.sin(t) ** 3
+    y = -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t))
+    return [np.stack([x, y], 1) / 32.0]
+
+
+def grid(rng: np.random.Generator) -> Strokes:
+    a, b = _u(rng, 0.25, 0.4), _u(rng, 0.6, 0.75)
+    return [line((a, 0), (a - 0.05, 1)), line((b, 0), (b - 0.05, 1)), line((0, a), (1, a)), line((0, b), (1, b))]
+
+
+def wave(rng: np.random.Generator) -> Strokes:
+    t = np.linspace(0, _u(rng, 2.5, 4) * 2 * math.pi, 160)
+    return [np.stack([t / 6.0, 0.25 * np.sin(t)], 1)]
+
+
+def smiley(rng: np.random.Generator) -> Strokes:
+    face = arc(0.5, 0.5, 0.5, 0.5, 0, 360, 80)
+    mouth = arc(0.5, 0.45, 0.28, 0.3, 200, 340)
+    eyes = [np.array([[0.33, 0.35], [0.34, 0.36]]), np.array([[0.67, 0.35], [0.68, 0.36]])]
+    return [face, mouth, *eyes]
+
+
+HELD_OUT: dict[str, Callable[[np.random.Generator], Strokes]] = {
+    "spiral": spiral,
+    "zigzag": zigzag,
+    "star": star,
+    "arrow": arrow,
+    "heart": heart,
+    "grid": grid,
+    "wave": wave,
+    "smiley": smiley,
+}
+HELD_OUT_FAMILIES = tuple(HELD_OUT)
+
+
+def held_out_nondigit(family: str, rng: np.random.Generator) -> Strokes:
+    """One drawing of a held-out family, with a random rotation and wobble."""
+    strokes = HELD_OUT[family](rng)
+    a = math.radians(_u(rng, -20, 20))
+    m = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    return wobble([np.asarray(s) @ m.T for s in strokes], rng, 0.03)

@@ -1,0 +1,76 @@
+"""Normalisation across every pen the pen box offers and every digit size, through the real canvas.
+
+Digits are replayed as mouse strokes on ``DrawingCanvas``; what it renders goes
+through the app's normalisation and the shipped predictor, as in the window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
+from digitpad.normalize import normalize, stroke_width
+from digitpad.predictor import Predictor
+from digitpad.resources import shipped_weights
+from digitpad.synth.forms import eight_plain, four_closed, one_plain, seven_plain, zero_plain
+from tests.canvas_replay import draw, drawn_gray, fit_strokes, new_canvas
+
+DIGITS = {0: zero_plain, 1: one_plain, 4: four_closed, 7: seven_plain, 8: eight_plain}
+PENS = (MIN_PEN_WIDTH, 12, 22, 40, MAX_PEN_WIDTH)
+
+
+@pytest.fixture(scope="module")
+def predictor() -> Predictor:
+    return Predictor.from_checkpoint(shipped_weights())
+
+
+@pytest.fixture
+def canvas(qtbot):
+    widget = new_canvas()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def strokes_of(digit: int):
+    return DIGITS[digit](np.random.default_rng(digit))
+
+
+def ink_box(preview: np.ndarray) -> int:
+    rows, cols = np.nonzero(preview >= 64)
+    return int(max(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1))
+
+
+@pytest.mark.parametrize("pen", PENS)
+@pytest.mark.parametrize("height", [0.25, 0.6, 1.0])
+def test_every_pen_and_size_gives_an_mnist_like_input(canvas, pen, height):
+    for digit in DIGITS:
+        draw(canvas, fit_strokes(strokes_of(digit), height), pen=pen)
+        result = normalize(drawn_gray(canvas))
+        assert not result.empty, f"{digit} at pen {pen}, height {height} read as empty"
+        assert 19 <= ink_box(result.preview) <= 21
+        if height * 280 >= 3 * pen:  # a digit, not a blob: strokes in MNIST's range
+            assert 1.0 <= stroke_width(result.preview / 255.0) <= 4.5
+
+
+@pytest.mark.parametrize("pen", PENS)
+def test_every_pen_reads_the_digit(canvas, predictor, pen):
+    for digit in DIGITS:
+        draw(canvas, fit_strokes(strokes_of(digit), 0.6), pen=pen)
+        prediction = predictor.predict_image(drawn_gray(canvas))
+        assert prediction.digit == digit, f"{digit} at pen {pen} read as {prediction.digit}"
+        assert prediction.verdict in ("digit", "unsure")
+
+
+def test_a_click_is_empty_even_with_the_thickest_pen(canvas, predictor):
+    for pen in PENS:
+        draw(canvas, [np.array([[0.5, 0.5], [0.502, 0.5]])], pen=pen)
+        assert predictor.predict_image(drawn_gray(canvas)).verdict == "empty"
+
+
+def test_the_thickest_pen_drawn_large_is_still_a_digit(canvas, predictor):
+    # a pen-60 zero at full height covers about half the pad: still ink on paper
+    draw(canvas, fit_strokes(strokes_of(0), 1.0), pen=MAX_PEN_WIDTH)
+    gray = drawn_gray(canvas)
+    assert (gray > 0.5).mean() > 0.3
+    assert predictor.predict_image(gray).digit == 0

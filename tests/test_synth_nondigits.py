@@ -1,0 +1,68 @@
+"""The not-a-digit generators: disjoint training / benchmark families, and nothing that passes for a digit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad.normalize import normalize
+from digitpad.synth.forms import FORMS, draw_form
+from digitpad.synth.glyphs import GLYPHS, glyph
+from digitpad.synth.nondigits import (
+    HELD_OUT_FAMILIES,
+    TRAIN_FAMILIES,
+    _straightness,
+    held_out_nondigit,
+    overlap,
+    partial,
+    train_nondigit,
+)
+from digitpad.synth.render import fit, render
+
+
+def source(rng: np.random.Generator):
+    names = list(FORMS)
+    return draw_form(names[int(rng.integers(0, len(names)))], rng)
+
+
+def test_training_and_benchmark_families_are_disjoint():
+    assert set(TRAIN_FAMILIES).isdisjoint(HELD_OUT_FAMILIES)
+    assert len(HELD_OUT_FAMILIES) >= 6
+
+
+@pytest.mark.parametrize("family", TRAIN_FAMILIES + HELD_OUT_FAMILIES)
+def test_every_family_draws_visible_ink(family):
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        strokes = train_nondigit(family, source, rng) if family in TRAIN_FAMILIES else held_out_nondigit(family, rng)
+        assert strokes and all(np.isfinite(s).all() for s in strokes)
+        assert not normalize(render(fit(strokes, 0.6), 16.0)).empty
+
+
+def test_no_glyph_that_reads_as_a_digit():
+    for lookalike in ("O", "o", "D", "Q", "I", "l", "T", "L", "Z", "S", "G", "b", "B", "g", "q", "a", "!", "?"):
+        assert lookalike not in GLYPHS
+    assert all(glyph(name) for name in GLYPHS)
+
+
+def test_partial_digits_are_neither_lines_nor_closed_loops():
+    kept = 0
+    for seed in range(200):
+        part = partial(source, np.random.default_rng(seed))
+        if part is None:
+            continue
+        kept += 1
+        assert _straightness(part) >= 0.15
+        for s in part:
+            assert np.hypot(*(s[0] - s[-1])) >= 0.2 * max(np.ptp(s[:, 0]), np.ptp(s[:, 1])) or len(s) <= 10
+    assert kept > 20
+
+
+def test_overlapping_pairs_never_use_a_one():
+    def ones_or_sevens(rng: np.random.Generator):
+        return (1, draw_form("1-plain", rng)[1]) if rng.random() < 0.5 else (7, draw_form("7-plain", rng)[1])
+
+    results = [overlap(ones_or_sevens, np.random.default_rng(s)) for s in range(40)]
+    assert all(r is None for r in results)
+    two = [overlap(source, np.random.default_rng(s)) for s in range(40)]
+    assert any(r is not None for r in two)
