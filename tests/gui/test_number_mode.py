@@ -111,3 +111,22 @@ def test_low_confidence_digits_are_marked(qtbot) -> None:
     assert strip.shown_number() == "471"
     strip.set_reading(NumberReading(()))
     assert strip.shown_number() == "" and not strip.tiles()
+
+
+def test_a_digit_alone_is_drawn_as_the_digit_pad_draws_it(qtbot) -> None:
+    from digitpad.gui.pad.canvas import DrawingCanvas
+    from digitpad.gui.pad.stroke_render import render_like_canvas
+    from digitpad.normalize import normalize
+    from digitpad.segment_strokes import from_paper
+    from tests.gui.gui_helpers import SEVEN, draw
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(420, 420)
+    canvas.show()
+    draw(canvas, SEVEN)
+    on_pad = normalize(canvas.render_gray())
+    ink = from_paper([(s.width, s.points) for s in canvas.strokes()], RENDER_SIZE, RENDER_SIZE)
+    alone = normalize(render_like_canvas(ink))
+    assert on_pad.input is not None and alone.input is not None
+    assert np.abs(on_pad.input - alone.input).max() < 1e-4  # the same pixels reach the network
