@@ -64,7 +64,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="digitpad-kill-") as tmp:
         folder = Path(tmp)
         path = folder / "w.pt"
-        subprocess.run([sys.executable, "-c", CHILD, str(path), "once"], env=env, check=True)
+        subprocess.run([sys.executable, "-c", CHILD, str(path), "once"], env=env, check=True, stdout=subprocess.DEVNULL)
         for _ in range(args.trials):
             child = subprocess.Popen(
                 [sys.executable, "-c", CHILD, str(path), "loop"], env=env, stdout=subprocess.PIPE, text=True
@@ -83,7 +83,9 @@ def main() -> int:
             temps = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
             left_after_kill += bool(temps)
             # The next start: a fresh process saves once more (as the next training run does).
-            subprocess.run([sys.executable, "-c", CHILD, str(path), "once"], env=env, check=True)
+            subprocess.run(
+                [sys.executable, "-c", CHILD, str(path), "once"], env=env, check=True, stdout=subprocess.DEVNULL
+            )
             left = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
             left_after_start += len(left)
             for p in left:  # start every trial from a clean folder
