@@ -60,6 +60,8 @@ def strokes(reader: NumberReader, numbers, show: int, pad: bool) -> None:
     exact = 0
     wrong = []
     replay = _pad_replayer() if pad else None
+    if pad:
+        reader = _pad_reader(reader)
     for sample in numbers:
         ink = replay(sample) if replay else list(sample.strokes)
         reading = reader.read_strokes(ink)
@@ -97,6 +99,14 @@ def true_segmentation(reader: NumberReader, numbers) -> None:
     )
 
 
+def _pad_reader(reader: NumberReader) -> NumberReader:
+    """The reader as the app's inference worker builds it: candidates drawn like the canvas (Qt)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from digitpad.gui.pad.stroke_render import render_like_canvas
+
+    return NumberReader(reader.predictor, reader.prior, render_like_canvas)  # type: ignore[arg-type]
+
+
 def _pad_replayer():
     """Replays strokes with mouse events on the real number pad; returns what the pad hands the worker."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -110,6 +120,7 @@ def single_digits(reader: NumberReader, predictor: Predictor, source: Path, limi
     from pad_replay import digit_pad_reading, number_pad_reading
 
     digits = read_pendigits(source)[:limit] if limit else read_pendigits(source)
+    reader = _pad_reader(reader)
     ok_number = ok_digit = 0
     for d in digits:
         ok_number += number_pad_reading(reader, d) == str(d.label)
@@ -124,13 +135,17 @@ def speed(reader: NumberReader, numbers) -> None:
     """Wall time and CPU time (this process, one torch thread): CPU time is what a shared machine cannot inflate."""
     six = [s for s in numbers if len(s.text) == 6][:40]
     images = [render_number(s) for s in six]
-    for s in six[:3]:
-        reader.read_strokes(list(s.strokes))
+    from pad_replay import PadReplayer  # noqa: F401  (a QApplication for the canvas renderer)
+
+    app_reader = _pad_reader(reader)
     for name, run in (
-        ("strokes", lambda i: reader.read_strokes(list(six[i].strokes))),
-        ("image  ", lambda i: reader.read_image(images[i])),
+        ("strokes, as the app (Qt drawing)", lambda i: app_reader.read_strokes(list(six[i].strokes))),
+        ("strokes (Pillow drawing)", lambda i: reader.read_strokes(list(six[i].strokes))),
+        ("image", lambda i: reader.read_image(images[i])),
     ):
         wall, cpu = [], []
+        for i in range(3):
+            run(i)  # warm-up
         for i in range(len(six)):
             t, c = time.perf_counter(), time.process_time()
             run(i)

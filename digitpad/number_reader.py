@@ -22,7 +22,7 @@ import numpy as np
 
 from digitpad.normalize import MNIST_MEAN, MNIST_STD, Normalized, normalize
 from digitpad.segment_lattice import DEFAULT_PRIOR, Box, Lattice, SpanPrior, best_path
-from digitpad.segment_strokes import InkStroke, stroke_lattice
+from digitpad.segment_strokes import InkStroke, Renderer, stroke_lattice
 from digitpad.verdict import VerdictRule, decide
 
 SURE_WHOLE = 0.95
@@ -79,13 +79,16 @@ def verdict_of(probabilities: np.ndarray, not_digit: float = 0.0, rule: VerdictR
 class NumberReader:
     """Reads numbers with one predictor (anything with ``predict_batch``, ``mean`` and ``std``)."""
 
-    def __init__(self, predictor: BatchPredictor, prior: SpanPrior = DEFAULT_PRIOR) -> None:
+    def __init__(
+        self, predictor: BatchPredictor, prior: SpanPrior = DEFAULT_PRIOR, render: Renderer | None = None
+    ) -> None:
         self.predictor = predictor
         self.prior = prior
+        self.render = render  # how candidates from strokes are drawn (None: segment_strokes.picture)
 
     def read_strokes(self, strokes: Sequence[InkStroke]) -> NumberReading:
         """The number written as pen strokes (points in any unit, y down; the pen width in the same unit)."""
-        return self.read_lattice(stroke_lattice(strokes))
+        return self.read_lattice(stroke_lattice(strokes, self.render))
 
     def read_image(self, gray: Any, alpha: np.ndarray | None = None) -> NumberReading:
         """The number in a grayscale image (a ``GrayImage`` or a 2-D array, any polarity)."""

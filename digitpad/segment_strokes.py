@@ -14,7 +14,7 @@ digit) the lattice offers both readings and the recogniser chooses
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,8 +58,17 @@ def from_paper(
     return [InkStroke(np.asarray(points, dtype=np.float32).reshape(-1, 2) * scale, float(w)) for w, points in strokes]
 
 
-def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
-    """The candidate digits of a handwritten number, left to right."""
+Renderer = Callable[[Sequence[InkStroke]], np.ndarray]
+"""Draws a candidate's strokes: white ink on black, with a margin of paper (any scale)."""
+
+
+def stroke_lattice(strokes: Sequence[InkStroke], render: Renderer | None = None) -> Lattice:
+    """The candidate digits of a handwritten number, left to right.
+
+    ``render`` draws each candidate; by default :func:`picture` (Pillow). The
+    pad passes the canvas's own renderer, so a digit written alone on the
+    number pad is drawn exactly as the digit pad draws it.
+    """
     kept = [i for i, s in enumerate(strokes) if len(s.points)]
     if not kept:
         return Lattice(0, ())
@@ -93,9 +102,10 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
         x1 = float(max(hi[k, 0] for k in members))
         y0 = float(min(lo[k, 1] for k in members))
         y1 = float(max(hi[k, 1] for k in members))
-        # Every candidate at the same size (its longer side RENDER_HEIGHT px), whatever the writing height.
-        scale = RENDER_HEIGHT / max(x1 - x0, y1 - y0, 0.25 * height)
-        image, box = render_strokes([strokes[kept[k]] for k in members], scale)
+        group = [strokes[kept[k]] for k in members]
+        image = render(group) if render is not None else picture(group)
+        pen = max(strokes[kept[k]].width for k in members) / 2.0
+        box = (x0 - pen, y0 - pen, x1 + pen, y1 + pen)
         spans.append(
             Span(
                 i,
@@ -113,6 +123,13 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
 
 def _boxes_touch(lo_a: np.ndarray, hi_a: np.ndarray, lo_b: np.ndarray, hi_b: np.ndarray, reach: float) -> bool:
     return bool(np.all(lo_a <= hi_b + reach) and np.all(lo_b <= hi_a + reach))
+
+
+def picture(strokes: Sequence[InkStroke]) -> np.ndarray:
+    """The default renderer: every candidate at the same size (its longer side ``RENDER_HEIGHT`` px)."""
+    pts = np.concatenate([np.asarray(s.points, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    extent = float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), max(s.width for s in strokes)))
+    return render_strokes(strokes, RENDER_HEIGHT / extent)[0]
 
 
 def render_strokes(strokes: Sequence[InkStroke], scale: float) -> tuple[np.ndarray, Box]:
