@@ -41,6 +41,7 @@ class Outcome:
     result: str  # CLEAR, ANSWERED, CRASH or HANG
     text: str
     peak_mb: float
+    seconds: float = 0.0  # GUI: from the request to the worker's answer
 
 
 # --------------------------------------------------------------------------- CLI
@@ -131,6 +132,7 @@ for n, path in enumerate(paths):
         pass
     before = kb("VmRSS")
     print(json.dumps({"start": path}), flush=True)
+    t0 = time.monotonic()
     if kind == "weights":
         worker.load_weights(path)
     else:
@@ -138,7 +140,8 @@ for n, path in enumerate(paths):
     if not wait(float(os.environ.get("FUZZ_TIMEOUT", "20"))):
         time.sleep(3600)  # hung: the parent kills this process
     what, text = box["r"]
-    print(json.dumps({"path": path, "what": what, "text": text, "peak_mb": (kb("VmHWM") - before) / 1024}), flush=True)
+    print(json.dumps({"path": path, "what": what, "text": text, "peak_mb": (kb("VmHWM") - before) / 1024,
+                      "seconds": time.monotonic() - t0}), flush=True)
 t = time.monotonic()
 stop_worker(worker, thread)
 print(json.dumps({"closed_s": time.monotonic() - t}), flush=True)
@@ -181,7 +184,9 @@ def gui_outcomes(cases: list[Case], repo: Path, weights: bool, timeout: float) -
                     result = ANSWERED if event["what"] == "answered" else CLEAR
                     if result == CLEAR and ("\n" in event["text"] or "Traceback" in event["text"]):
                         result = CRASH
-                    results[event["path"]] = Outcome(case, result, event["text"][:150], event["peak_mb"])
+                    results[event["path"]] = Outcome(
+                        case, result, event["text"][:150], event["peak_mb"], event.get("seconds", 0.0)
+                    )
                     remaining.remove(event["path"])
                     current = None
                 elif "closed_s" in event:
@@ -257,6 +262,8 @@ def main() -> int:
             if "gui" in args.paths:
                 outcomes, closes = gui_outcomes(cases, repo, kind == "weights", args.timeout)
                 print(table(f"{kind} / GUI open", outcomes, args.verbose), flush=True)
+                slowest = max(outcomes, key=lambda o: o.seconds if o.result != HANG else 0.0)
+                print(f"    slowest answer from the worker: {slowest.seconds:.2f} s ({slowest.case.path.name})")
                 if closes:
                     print(f"    worker stopped on close in {max(closes):.2f} s (slowest of {len(closes)} runs)")
     return 0

@@ -58,23 +58,28 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    env = {**os.environ, "PYTHONPATH": str(args.repo.resolve()), "OMP_NUM_THREADS": "1"}
+    repo = args.repo.resolve()  # also the children's cwd: "python -c" puts the cwd first on sys.path
+    env = {**os.environ, "PYTHONPATH": str(repo), "OMP_NUM_THREADS": "1"}
     loadable = left_after_kill = left_after_start = 0
     saves_seen: list[int] = []
     with tempfile.TemporaryDirectory(prefix="digitpad-kill-") as tmp:
         folder = Path(tmp)
         path = folder / "w.pt"
-        subprocess.run([sys.executable, "-c", CHILD, str(path), "once"], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-c", CHILD, str(path), "once"], env=env, cwd=repo, check=True, stdout=subprocess.DEVNULL
+        )
         for _ in range(args.trials):
             child = subprocess.Popen(
-                [sys.executable, "-c", CHILD, str(path), "loop"], env=env, stdout=subprocess.PIPE, text=True
+                [sys.executable, "-c", CHILD, str(path), "loop"], env=env, cwd=repo, stdout=subprocess.PIPE, text=True
             )
             assert child.stdout is not None
             child.stdout.readline()  # the first save is done: the loop runs
             time.sleep(rng.uniform(0.0, 1.5))
             child.send_signal(signal.SIGKILL)
             child.wait()
-            check = subprocess.run([sys.executable, "-c", CHECK, str(path)], env=env, capture_output=True, text=True)
+            check = subprocess.run(
+                [sys.executable, "-c", CHECK, str(path)], env=env, cwd=repo, capture_output=True, text=True
+            )
             if check.returncode == 0:
                 loadable += 1
                 saves_seen.append(int(check.stdout.strip() or 0))
@@ -83,7 +88,13 @@ def main() -> int:
             temps = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
             left_after_kill += bool(temps)
             # The next start: a fresh process saves once more (as the next training run does).
-            subprocess.run([sys.executable, "-c", CHILD, str(path), "once"], env=env, check=True)
+            subprocess.run(
+                [sys.executable, "-c", CHILD, str(path), "once"],
+                env=env,
+                cwd=repo,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             left = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
             left_after_start += len(left)
             for p in left:  # start every trial from a clean folder
