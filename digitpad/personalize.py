@@ -31,7 +31,7 @@ import copy
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -373,7 +373,7 @@ class _Optimizer:
     app's GUI thread for up to half a second at the start of every first run (measured).
     """
 
-    def __init__(self, params: list[torch.Tensor], kind: str, betas: tuple[float, float] = (0.9, 0.999)) -> None:
+    def __init__(self, params: Sequence[torch.Tensor], kind: str, betas: tuple[float, float] = (0.9, 0.999)) -> None:
         if kind not in ("adam", "sgd"):
             raise TrainingError(f"unknown optimizer {kind!r}: use adam or sgd")
         self.params, self.kind, self.betas = params, kind, betas
