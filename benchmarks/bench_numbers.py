@@ -10,7 +10,8 @@ Builds numbers of 2-6 digits from one writer's Pendigits digits each
   with ``--pad`` the strokes are replayed with mouse events on the real
   number pad (offscreen Qt) and read from what the canvas recorded;
 - single digits of the file on the number pad vs the digit pad (within 0.2 points);
-- segment + read time of a 6-digit number on one CPU thread (target <= 20 ms).
+- the ceiling: each digit's own strokes read alone (the true grouping, Pillow drawing);
+- segment + read time of a 6-digit number on one CPU thread (target <= 20 ms), wall and CPU time.
 Tune with ``--source ...orig.tra``; report with ``.tes``.
 """
 

@@ -38,6 +38,7 @@ def main() -> None:
     p.add_argument("--trials", type=int, default=300)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--weights", default=None)
+    p.add_argument("--images-only", action="store_true", help="tune the prior for images alone (IMAGE_PRIOR)")
     p.add_argument("--single-step", type=int, default=2, help="every Nth .tra digit for the single-digit check")
     p.add_argument("--single-norm", type=float, default=300.0, help="single digits right, per this many, count one")
     args = p.parse_args()
@@ -48,7 +49,7 @@ def main() -> None:
     numbers = build_numbers(TRA, args.count, args.seed)
     cases = []
     for s in numbers:
-        for lattice in (image_lattice(render_number(s)), stroke_lattice(list(s.strokes))):
+        for lattice in (image_lattice(render_number(s), None, reader._needs_cuts), stroke_lattice(list(s.strokes))):
             cases.append((s.text, lattice, *reader.recognise(lattice)))
 
     # Single digits on the number pad must read as they do alone: every multi-stroke digit of a
@@ -72,6 +73,13 @@ def main() -> None:
     best = DEFAULT_PRIOR
     best_score = score(best)
     print("default", best_score, best)
+    if args.images_only:
+        whole = score
+
+        def score(prior: SpanPrior) -> tuple[float, float, float]:  # images alone
+            return whole(prior)[0], 0.0, 0.0
+
+        best_score = score(best)
     for _ in range(args.trials):
         trial = dataclasses.replace(
             best,
