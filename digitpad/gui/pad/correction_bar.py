@@ -21,7 +21,7 @@ class CorrectionBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("correction-bar")
-        self.prompt = QLabel("Wrong? It's …")
+        self.prompt = QLabel("Wrong? It's")
         self.prompt.setToolTip("Tell DigitPad the right digit (or press a digit key on the pad)")
         self.digit_buttons: list[QPushButton] = []
         digits = QHBoxLayout()
