@@ -10,7 +10,6 @@ thread, on the first job.  ``stop()`` is a thread-safe flag, never a queued slot
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +56,6 @@ class PersonalizeWorker(QObject):
     @Slot(object)
     def run(self, job: PersonalizeJob) -> None:
         """Worker thread: one personalisation."""
-        _lower_this_threads_priority()
         try:
             self._run(job)
         except Exception as error:  # DigitPadError or anything else: one line, the worker survives
@@ -96,21 +94,6 @@ class PersonalizeWorker(QObject):
                 if event.report.accepted:
                     saved = str(personalizer.save(job.out_path))
                 self.finished.emit(event.report.as_dict(), saved)
-
-
-def _lower_this_threads_priority() -> None:
-    """Nice this thread (Linux: per thread) so the GUI and the pad's worker get the CPU first.
-
-    QThread priorities do nothing for ordinary Linux threads; measured without this, the
-    GUI thread stalled for up to 0.8 s on a loaded 2-core machine while a run trained.
-    """
-    if not hasattr(os, "setpriority"):
-        return
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 10))
-    except OSError:
-        pass
 
 
 def start_personalize_thread(worker: PersonalizeWorker, parent: QObject | None = None) -> QThread:
