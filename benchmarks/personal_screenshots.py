@@ -12,12 +12,11 @@ Then opens Model > My samples… over a few dozen Pendigits digits.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-
-import os
 
 TMP = tempfile.mkdtemp(prefix="digitpad-shot-")
 os.environ["DIGITPAD_HOME"] = TMP
@@ -92,9 +91,7 @@ def main() -> int:
     from digitpad.pendigits import read_pendigits
 
     digits = read_pendigits(REPO.parent / "shared" / "pendigits" / "pendigits-orig.tra")[:36]
-    window.personal.samples.write(
-        lambda s: s.add_many([{"label": d.label, "image": network_input(d)} for d in digits])
-    )
+    window.personal.samples.write(lambda s: s.add_many([{"label": d.label, "image": network_input(d)} for d in digits]))
     dialog = window.personal.personalize.show_samples()
     dialog.resize(640, 420)
     dialog.move(200, 120)
