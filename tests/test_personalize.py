@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from personal_writer import flag_ones
+from tests.personal_writer import flag_ones
 
 from digitpad.checkpoint import load_checkpoint
 from digitpad.errors import TrainingError
