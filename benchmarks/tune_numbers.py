@@ -22,11 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from number_set import build_numbers, render_number
 
 from digitpad.number_reader import NumberReader
+from digitpad.pendigits import read_pendigits
 from digitpad.predictor import Predictor
 from digitpad.resources import shipped_weights
 from digitpad.segment_image import image_lattice
 from digitpad.segment_lattice import DEFAULT_PRIOR, SpanPrior
-from digitpad.segment_strokes import stroke_lattice
+from digitpad.segment_strokes import InkStroke, stroke_lattice
 
 TRA = Path(__file__).resolve().parents[2] / "shared" / "pendigits" / "pendigits-orig.tra"
 
@@ -37,6 +38,9 @@ def main() -> None:
     p.add_argument("--trials", type=int, default=300)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--weights", default=None)
+    p.add_argument("--images-only", action="store_true", help="tune the prior for images alone (IMAGE_PRIOR)")
+    p.add_argument("--single-step", type=int, default=2, help="every Nth .tra digit for the single-digit check")
+    p.add_argument("--single-norm", type=float, default=300.0, help="single digits right, per this many, count one")
     args = p.parse_args()
     import torch
 
@@ -45,17 +49,37 @@ def main() -> None:
     numbers = build_numbers(TRA, args.count, args.seed)
     cases = []
     for s in numbers:
-        for lattice in (image_lattice(render_number(s)), stroke_lattice(list(s.strokes))):
+        for lattice in (image_lattice(render_number(s), None, reader._needs_cuts), stroke_lattice(list(s.strokes))):
             cases.append((s.text, lattice, *reader.recognise(lattice)))
 
-    def score(prior: SpanPrior) -> tuple[float, float]:
+    # Single digits on the number pad must read as they do alone: every multi-stroke digit of a
+    # slice of .tra, plus as many one-stroke ones, each written alone.
+    singles = []
+    for d in read_pendigits(TRA)[:: args.single_step]:
+        x0, y0, x1, y1 = d.bounds()
+        scale = 170.0 / max(y1 - y0, 1.0)
+        ink = [InkStroke(((s - (x0, y0)) * scale + (300.0, 55.0)).astype(np.float32), 22.0) for s in d.strokes]
+        lattice = stroke_lattice(ink)
+        if len(lattice.spans) > 1:  # one span: nothing to choose
+            singles.append((str(d.label), lattice, *reader.recognise(lattice)))
+    print(f"{len(cases)} number cases, {len(singles)} single digits with a choice", flush=True)
+
+    def score(prior: SpanPrior) -> tuple[float, float, float]:
         hits = [reader.assemble(lat, n, pr, prior).number == text for text, lat, n, pr in cases]
-        return float(np.mean(hits[0::2])), float(np.mean(hits[1::2]))
+        alone = [reader.assemble(lat, n, pr, prior).number == text for text, lat, n, pr in singles]
+        return float(np.mean(hits[0::2])), float(np.mean(hits[1::2])), float(np.sum(alone)) / args.single_norm
 
     rng = np.random.default_rng(args.seed)
     best = DEFAULT_PRIOR
     best_score = score(best)
     print("default", best_score, best)
+    if args.images_only:
+        whole = score
+
+        def score(prior: SpanPrior) -> tuple[float, float, float]:  # images alone
+            return whole(prior)[0], 0.0, 0.0
+
+        best_score = score(best)
     for _ in range(args.trials):
         trial = dataclasses.replace(
             best,

@@ -126,6 +126,30 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     _add_training_options(p, single_model=False)
 
 
+def _add_personal(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "personalize",
+        help="adapt the weights to your handwriting (checked against forgetting)",
+        description="Fine-tune weights on personal samples (the app's store, or --images DIR laid out as "
+        "DIR/<digit>/*.png) mixed with general digits; keep the result only if it reads held-out personal "
+        "samples better and general digits at most 0.3 points worse.",
+    )
+    p.add_argument("--images", metavar="DIR", help="adapt to DIR/<digit>/* images instead of the app's samples")
+    p.add_argument("--weights", metavar="BASE", help="weights to start from (default: the shipped weights)")
+    p.add_argument("--out", metavar="FILE", help="where to write the new checkpoint (default: the user's folder)")
+    p.add_argument("--json", action="store_true", help="print one JSON object with the figures")
+    advanced = p.add_argument_group("advanced")
+    advanced.add_argument("--method", choices=("replay", "l2sp"), default=None)
+    advanced.add_argument("--steps", type=int, default=None, help="optimizer steps per run")
+    advanced.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default 1)")
+    s = sub.add_parser("samples", help="list, export or import your personal samples")
+    actions = s.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="samples per digit")
+    listing.add_argument("--json", action="store_true")
+    for name, text in (("export", "write DIR/<digit>/*.png"), ("import", "add DIR/<digit>/* images")):
+        actions.add_parser(name, help=text).add_argument("folder", metavar="DIR")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digitpad",
@@ -137,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     _add_evaluate(sub)
     _add_compare(sub)
+    _add_personal(sub)
     return parser
 
 
@@ -156,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from digitpad.commands.train import run
         elif args.command == "evaluate":
             from digitpad.commands.evaluate import run
+        elif args.command in ("personalize", "samples"):
+            from importlib import import_module
+
+            run = import_module(f"digitpad.commands.{args.command}").run
         else:
             from digitpad.commands.compare import run
         return run(args)

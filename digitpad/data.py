@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from digitpad.errors import DataError
+from digitpad.mnist_check import check_mnist_split
 from digitpad.mnist_download import ensure_mnist
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
 from digitpad.paths import mnist_raw_dir
@@ -113,6 +114,7 @@ def load_mnist(
     downloaded there (https, checksummed, all or nothing) only when ``download``
     is True.  Raises ``DataError``.
     """
+    check_mnist_split(root, train=train)  # unreadable or corrupt files: one clear line, not a traceback
     folder = ensure_mnist(root, download=download)  # DataError when missing and not downloadable
     try:
         from torchvision.datasets import MNIST  # lazy: only the training path needs torchvision

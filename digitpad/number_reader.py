@@ -22,11 +22,8 @@ import numpy as np
 
 from digitpad.normalize import MNIST_MEAN, MNIST_STD, Normalized, normalize
 from digitpad.segment_lattice import DEFAULT_PRIOR, Box, Lattice, SpanPrior, best_path
-from digitpad.segment_strokes import InkStroke, stroke_lattice
-
-UNSURE_BELOW = 0.5
-"""Below this confidence a digit's verdict is "unsure" (the pad's result panel uses the same line)."""
-
+from digitpad.segment_strokes import InkStroke, Renderer, stroke_lattice
+from digitpad.verdict import VerdictRule, decide
 
 SURE_WHOLE = 0.95
 """A wide piece of an image read with at least this confidence is not tried as touching digits ..."""
@@ -73,25 +70,25 @@ class NumberReading:
 EMPTY_READING = NumberReading(())
 
 
-def verdict_of(confidence: float) -> str:
-    """The verdict on one digit from its confidence.
-
-    A stand-in until the predictor gives its own verdict (issue 10); the one
-    place to switch over.
-    """
-    return "digit" if confidence >= UNSURE_BELOW else "unsure"
+def verdict_of(probabilities: np.ndarray, not_digit: float = 0.0, rule: VerdictRule | None = None) -> str:
+    """The verdict on one digit by the predictor's own rule (``digitpad.verdict``): a digit of a
+    number is "unsure" or "not-a-digit" exactly when it would be alone."""
+    return decide(probabilities, not_digit, rule or VerdictRule()).verdict
 
 
 class NumberReader:
     """Reads numbers with one predictor (anything with ``predict_batch``, ``mean`` and ``std``)."""
 
-    def __init__(self, predictor: BatchPredictor, prior: SpanPrior = DEFAULT_PRIOR) -> None:
+    def __init__(
+        self, predictor: BatchPredictor, prior: SpanPrior = DEFAULT_PRIOR, render: Renderer | None = None
+    ) -> None:
         self.predictor = predictor
         self.prior = prior
+        self.render = render  # how candidates from strokes are drawn (None: segment_strokes.picture)
 
     def read_strokes(self, strokes: Sequence[InkStroke]) -> NumberReading:
         """The number written as pen strokes (points in any unit, y down; the pen width in the same unit)."""
-        return self.read_lattice(stroke_lattice(strokes))
+        return self.read_lattice(stroke_lattice(strokes, self.render))
 
     def read_image(self, gray: Any, alpha: np.ndarray | None = None) -> NumberReading:
         """The number in a grayscale image (a ``GrayImage`` or a 2-D array, any polarity)."""
@@ -117,15 +114,18 @@ class NumberReader:
         return self.assemble(lattice, *self.recognise(lattice))
 
     def recognise(self, lattice: Lattice) -> tuple[list[Normalized], np.ndarray]:
-        """Every span normalised, and its probabilities (zeros where it holds no digit), in one batch."""
+        """Every span normalised, and its probabilities ``(N, 11)`` in one batch: ten digits and
+        not-a-digit (0 for a 10-output model); zeros for a span that holds no digit."""
         mean = float(getattr(self.predictor, "mean", MNIST_MEAN))
         std = float(getattr(self.predictor, "std", MNIST_STD))
         norms = [normalize(span.image, mean=mean, std=std) for span in lattice.spans]
         live = [k for k, n in enumerate(norms) if not n.empty and n.input is not None]
-        probs = np.zeros((len(norms), 10), np.float32)
+        probs = np.zeros((len(norms), 11), np.float32)
         if live:
             batch = np.stack([norms[k].input for k in live])  # type: ignore[misc]
-            probs[live] = self.predictor.predict_batch(batch)
+            predict_all = getattr(self.predictor, "predict_all", None)  # not-a-digit too, where the model has it
+            out = predict_all(batch) if predict_all is not None else self.predictor.predict_batch(batch)
+            probs[np.asarray(live), : out.shape[1]] = out
         return norms, probs
 
     def assemble(
@@ -133,26 +133,26 @@ class NumberReader:
     ) -> NumberReading:
         """The best path through recognised spans, as a reading."""
         scores: list[float | None] = [
-            None if n.empty else math.log(max(float(probs[k].max()), 1e-9)) for k, n in enumerate(norms)
+            None if n.empty else math.log(max(float(probs[k, :10].max()), 1e-9)) for k, n in enumerate(norms)
         ]
         path = best_path(lattice, scores, prior or self.prior)
         if not path:
             return EMPTY_READING
+        rule = getattr(self.predictor, "verdict_rule", None)
         digits = []
         for k in path:
-            p = probs[k]
+            p = np.ascontiguousarray(probs[k, :10])
             digit = int(p.argmax())
-            confidence = float(p[digit])
             span = lattice.spans[k]
             norm = norms[k]
             assert norm.input is not None
             digits.append(
                 DigitReading(
                     digit=digit,
-                    confidence=confidence,
+                    confidence=float(p[digit]),
                     probabilities=p.copy(),
                     box=span.box,
-                    verdict=verdict_of(confidence),
+                    verdict=verdict_of(p, float(probs[k, 10]), rule),
                     preview=norm.preview,
                     input=norm.input,
                     members=span.members,

@@ -51,14 +51,14 @@ class SpanPrior:
     Tuned on numbers built from ``pendigits-orig.tra`` (benchmarks/tune_numbers.py).
     """
 
-    digit: float = 0.2  # per digit read (> 0 favours more, smaller digits)
-    wide: float = 1.3  # per writing height of width beyond ``wide_from``
-    wide_from: float = 0.6
-    short: float = 1.75  # per writing height of height below ``short_from``
-    short_from: float = 1.23
-    join: float = 0.5  # cost of joining two units that touch ...
-    overlap: float = 0.05  # ... earned back per unit of overlap (lost per unit of distance)
-    cut: float = 0.02  # per end made by a cut
+    digit: float = 0.14  # per digit read (> 0 favours more, smaller digits)
+    wide: float = 1.9  # per writing height of width beyond ``wide_from``
+    wide_from: float = 0.64
+    short: float = 2.55  # per writing height of height below ``short_from``
+    short_from: float = 1.22
+    join: float = 0.62  # cost of joining two units that touch ...
+    overlap: float = 0.12  # ... earned back per unit of overlap (lost per unit of distance)
+    cut: float = 0.05  # per end made by a cut
 
     def score(self, span: Span) -> float:
         value = self.digit
@@ -124,12 +124,19 @@ INSIDE_MARGIN = 0.12
 """... is one digit with a wider piece when its centre lies this far (in heights) inside it."""
 MAX_SPAN_UNITS = 3
 MAX_SPAN_WIDTH = 1.5  # a digit is at most this many heights wide (a wide 0 or a 4 with a long bar)
-MAX_INNER_GAP = 0.12  # pieces of one digit are never further apart than this many heights
+MAX_INNER_GAP = 0.2  # pieces of one digit are never further apart than this many heights
 
 
 def reference_height(heights: Sequence[float]) -> float:
-    """The writing height: the upper quartile of the pieces' heights (bars and dots are short)."""
-    return float(np.percentile(np.asarray(heights, dtype=np.float64), 75)) if len(heights) else 0.0
+    """The writing height: the median height of the tall pieces (bars, flags and dots are short).
+
+    Tall means at least half the tallest, so one digit's bar cannot drag the
+    height of a lone digit down, and one stray tall stroke cannot lift it.
+    """
+    h = np.asarray(heights, dtype=np.float64)
+    if h.size == 0:
+        return 0.0
+    return float(np.median(h[h >= 0.5 * h.max()]))
 
 
 def overlap_groups(ranges: Sequence[tuple[float, float]], height: float) -> list[list[int]]:
@@ -168,20 +175,33 @@ def _surely_one(a: tuple[float, float], b: tuple[float, float], height: float) -
     return overlap > 0 and overlap >= MERGE_OVERLAP * min(wa, wb)
 
 
-def candidate_ranges(ranges: Sequence[tuple[float, float]], height: float) -> list[tuple[int, int]]:
-    """Runs ``[i, j)`` of consecutive units (sorted left to right) that might be one digit."""
+def candidate_ranges(
+    ranges: Sequence[tuple[float, float]], height: float, heights: Sequence[float] | None = None
+) -> list[tuple[int, int]]:
+    """Runs ``[i, j)`` of consecutive units (sorted left to right) that might be one digit.
+
+    With the units' ``heights``, a run holding a short unit (the bar of a 5 or
+    a 7, which cannot be a digit alone) may be wider and further apart.
+    """
     out = []
     n = len(ranges)
     for i in range(n):
         out.append((i, i + 1))
         left, right = ranges[i]
+        short = heights is not None and heights[i] < SHORT_UNIT * height
         for j in range(i + 1, min(n, i + MAX_SPAN_UNITS)):
             gap = ranges[j][0] - right
             left, right = min(left, ranges[j][0]), max(right, ranges[j][1])
-            if gap > MAX_INNER_GAP * height or right - left > MAX_SPAN_WIDTH * height:
+            short = short or (heights is not None and heights[j] < SHORT_UNIT * height)
+            loose = BAR_SLACK if short else 1.0
+            if gap > loose * MAX_INNER_GAP * height or right - left > loose * MAX_SPAN_WIDTH * height:
                 break
             out.append((i, j + 1))
     return out
+
+
+SHORT_UNIT = 0.75  # a unit shorter than this many heights is a bar or a flag, not a digit
+BAR_SLACK = 1.4  # runs with a bar may be this much wider and further apart
 
 
 def join_overlaps(ranges: Sequence[tuple[float, float]], height: float) -> tuple[float, ...]:

@@ -14,7 +14,7 @@ digit) the lattice offers both readings and the recogniser chooses
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,8 +32,10 @@ from digitpad.segment_lattice import (
 
 NOISE = 0.12
 """A stroke whose ink spans less than this many writing heights each way is noise."""
+DOT = 0.5
+"""A stroke whose points span less than this many pen widths is a tap of the pen, never a digit."""
 RENDER_HEIGHT = 56
-"""Pixels per writing height in a group's picture (the normaliser fits 20 px from it)."""
+"""Pixels along the longer side of a candidate's picture (the normaliser fits 20 px from it)."""
 SUPERSAMPLE = 2  # drawn this many times larger, then area-reduced: anti-aliased like the canvas
 
 
@@ -56,8 +58,17 @@ def from_paper(
     return [InkStroke(np.asarray(points, dtype=np.float32).reshape(-1, 2) * scale, float(w)) for w, points in strokes]
 
 
-def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
-    """The candidate digits of a handwritten number, left to right."""
+Renderer = Callable[[Sequence[InkStroke]], np.ndarray]
+"""Draws a candidate's strokes: white ink on black, with a margin of paper (any scale)."""
+
+
+def stroke_lattice(strokes: Sequence[InkStroke], render: Renderer | None = None) -> Lattice:
+    """The candidate digits of a handwritten number, left to right.
+
+    ``render`` draws each candidate; by default :func:`picture` (Pillow). The
+    pad passes the canvas's own renderer, so a digit written alone on the
+    number pad is drawn exactly as the digit pad draws it.
+    """
     kept = [i for i, s in enumerate(strokes) if len(s.points)]
     if not kept:
         return Lattice(0, ())
@@ -68,21 +79,33 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
     widths = np.array([strokes[i].width for i in kept], dtype=np.float64)
     height = max(height, float(widths.max()))  # a lone dot: its own size
     extent = np.maximum(hi - lo, 0.0).max(axis=1)
-    big = [k for k in range(len(kept)) if extent[k] >= NOISE * height]
+    big = [k for k in range(len(kept)) if extent[k] >= max(NOISE * height, DOT * widths[k])]
     if not big:
-        big = list(range(len(kept)))  # all tiny: let the normaliser say there is no digit
+        return Lattice(0, ())  # only taps of the pen: no digit
     ranges = [(float(lo[k, 0]), float(hi[k, 0])) for k in big]
     groups = overlap_groups(ranges, height)
     units = [[big[k] for k in g] for g in groups]  # indices into ``kept``
+    # A tiny stroke touching a digit's box is part of it (a short stem, a tick);
+    # one on its own is a dot of noise and is left out.
+    reach = 0.05 * height
+    for k in sorted(set(range(len(kept))) - set(big)):
+        for unit in units:
+            if any(_boxes_touch(lo[k], hi[k], lo[m], hi[m], reach) for m in unit):
+                unit.append(k)
+                break
     unit_ranges = [(float(min(lo[k, 0] for k in u)), float(max(hi[k, 0] for k in u))) for u in units]
     spans = []
-    for i, j in candidate_ranges(unit_ranges, height):
+    unit_heights = [float(max(hi[k, 1] for k in u) - min(lo[k, 1] for k in u)) for u in units]
+    for i, j in candidate_ranges(unit_ranges, height, unit_heights):
         members = sorted(k for u in units[i:j] for k in u)
-        image, box = render_strokes([strokes[kept[k]] for k in members], RENDER_HEIGHT / height)
         x0 = float(min(lo[k, 0] for k in members))
         x1 = float(max(hi[k, 0] for k in members))
         y0 = float(min(lo[k, 1] for k in members))
         y1 = float(max(hi[k, 1] for k in members))
+        group = [strokes[kept[k]] for k in members]
+        image = render(group) if render is not None else picture(group)
+        pen = max(strokes[kept[k]].width for k in members) / 2.0
+        box = (x0 - pen, y0 - pen, x1 + pen, y1 + pen)
         spans.append(
             Span(
                 i,
@@ -96,6 +119,17 @@ def stroke_lattice(strokes: Sequence[InkStroke]) -> Lattice:
             )
         )
     return Lattice(len(units), tuple(spans))
+
+
+def _boxes_touch(lo_a: np.ndarray, hi_a: np.ndarray, lo_b: np.ndarray, hi_b: np.ndarray, reach: float) -> bool:
+    return bool(np.all(lo_a <= hi_b + reach) and np.all(lo_b <= hi_a + reach))
+
+
+def picture(strokes: Sequence[InkStroke]) -> np.ndarray:
+    """The default renderer: every candidate at the same size (its longer side ``RENDER_HEIGHT`` px)."""
+    pts = np.concatenate([np.asarray(s.points, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    extent = float(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), max(s.width for s in strokes)))
+    return render_strokes(strokes, RENDER_HEIGHT / extent)[0]
 
 
 def render_strokes(strokes: Sequence[InkStroke], scale: float) -> tuple[np.ndarray, Box]:

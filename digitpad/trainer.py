@@ -34,6 +34,7 @@ from digitpad.evaluate import Evaluation, evaluate
 from digitpad.models import MODELS, build_model
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
 from digitpad.train_options import TrainConfig, check_config, training_command
+from digitpad.train_recipe import Meter, eval_points, make_optimizer
 from digitpad.training_events import (
     Cancelled,
     EpochFinished,
@@ -206,9 +207,9 @@ class Trainer:
         total = min(per_epoch * epochs, 2) if cfg.dry_run else per_epoch * epochs
         if cfg.max_steps is not None:
             total = max(1, min(total, cfg.max_steps))
-        opt, sched = _optimizer(cfg, model, total)
+        opt, sched = make_optimizer(cfg, model, total)
         loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
-        eval_points = _eval_points(per_epoch, cfg.evals_per_epoch)
+        eval_at = eval_points(per_epoch, cfg.evals_per_epoch)
 
         yield Started(
             cfg.model,
@@ -246,7 +247,7 @@ class Trainer:
                 break
             model.train()
             ep_t0 = time.perf_counter()
-            ep, win = _Meter(device), _Meter(device)
+            ep, win = Meter(device), Meter(device)
             step = 0
             for xb, yb in batches(train, bs, gen):
                 step_t = time.perf_counter()
@@ -282,13 +283,13 @@ class Trainer:
                         (total - steps) * (train_s / steps),
                         float(sched.get_last_lr()[0]),
                     )
-                    win, last_emit = _Meter(device), time.perf_counter()
+                    win, last_emit = Meter(device), time.perf_counter()
                 if last_step:
                     break
                 if self._stop.is_set():
                     cancelled = True
                     break
-                if step in eval_points:
+                if step in eval_at:
                     ev, _ = check(epoch)
                     yield Evaluated(epoch, step, steps, ev.accuracy, train_s)
                     model.train()
@@ -383,46 +384,3 @@ def _report_mix(
             "classes": int(logits.shape[1]),
         },
     )
-
-
-class _Meter:
-    """Loss/accuracy sums kept on the device: no host sync per step."""
-
-    def __init__(self, device: torch.device) -> None:
-        self.loss_sum = torch.zeros((), device=device)
-        self.weighted = torch.zeros((), device=device)
-        self.correct = torch.zeros((), device=device, dtype=torch.long)
-        self.seen = self.steps = 0
-        self.t0 = time.perf_counter()
-
-    def add(self, loss: torch.Tensor, correct: torch.Tensor, n: int) -> None:
-        self.loss_sum += loss
-        self.weighted += loss * n
-        self.correct += correct
-        self.seen += n
-        self.steps += 1
-
-    def loss(self, per_sample: bool = False) -> float:
-        if per_sample:
-            return float(self.weighted) / max(self.seen, 1)
-        return float(self.loss_sum) / max(self.steps, 1)
-
-    def accuracy(self) -> float:
-        return float(self.correct) / max(self.seen, 1)
-
-
-def _optimizer(cfg: TrainConfig, model: nn.Module, total: int) -> tuple[torch.optim.Optimizer, Any]:
-    if cfg.optimizer == "sgd":
-        opt: torch.optim.Optimizer = torch.optim.SGD(
-            model.parameters(), lr=cfg.lr, momentum=0.9, nesterov=True, weight_decay=cfg.weight_decay
-        )
-    else:
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=0.25)
-    return opt, sched
-
-
-def _eval_points(per_epoch: int, evals: int) -> set[int]:
-    if evals <= 1:
-        return set()
-    return {round(per_epoch * i / evals) for i in range(1, evals)} - {0, per_epoch}

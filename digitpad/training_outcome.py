@@ -37,6 +37,9 @@ class TrainingOutcome:
     true_labels: np.ndarray = field(repr=False)  # int64 (K,)
     predicted_labels: np.ndarray = field(repr=False)  # int64 (K,)
     history: tuple[Mapping[str, float], ...] = field(default=(), repr=False)  # one entry per epoch
+    # One line when the weights could not be saved where asked (full disk, no permission): where they
+    # went instead, or that they are only in memory (weights_path None; the app offers Save as...).
+    save_problem: str | None = None
 
     @property
     def saved(self) -> bool:

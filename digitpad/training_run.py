@@ -15,6 +15,7 @@ scheme (:func:`new_weights_path`) unless ``out`` names the file.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from digitpad.data import DataSource
-from digitpad.errors import TrainingError
+from digitpad.errors import CheckpointSaveError, TrainingError
 from digitpad.paths import user_weights_dir
 from digitpad.resources import shipped_weights
 from digitpad.train_options import TrainConfig
@@ -107,11 +108,33 @@ class TrainingRun:
         if result is None:  # pragma: no cover - Trainer.run() always sets it before its last event
             raise TrainingError("training ended without a result")
         path: Path | None = None
+        problem: str | None = None
         if not (result.cancelled and result.steps == 0):  # a run stopped before its first step saves nothing
             target = self._out or new_weights_path(result.model, self._weights_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path = Path(self.trainer.save(target, command=self._command, meta=self._meta))  # atomic
-        self._outcome = outcome_of(result, path, device, self._gallery)
+            path, problem = self._save(target, result.model)
+        self._outcome = dataclasses.replace(outcome_of(result, path, device, self._gallery), save_problem=problem)
+
+    def _save(self, target: Path, model: str) -> tuple[Path | None, str | None]:
+        """Save to ``target``; on a full disk or a permission error, to the user's weights folder.
+
+        Returns (where the weights went or None, one line about what went wrong or None).  When
+        both fail the weights stay in memory: :meth:`save_as` writes them later.
+        """
+        try:
+            return self.save_as(target), None
+        except CheckpointSaveError as error:
+            fallback_dir = user_weights_dir()
+            if target.parent.resolve() == fallback_dir.resolve():
+                return None, str(error)
+            try:
+                fallback = self.save_as(new_weights_path(model, fallback_dir))
+            except CheckpointSaveError as second:
+                return None, f"{error}; in {second.folder} too: {second.cause}"
+            return fallback, f"{error}; saved them in {fallback} instead"
+
+    def save_as(self, path: str | Path) -> Path:
+        """Write the run's best weights to ``path`` (atomic); ``CheckpointSaveError`` when it cannot."""
+        return Path(self.trainer.save(Path(path), command=self._command, meta=self._meta))
 
     def execute(self, on_event: Callable[[Event], None] | None = None) -> TrainingOutcome:
         """Run to the end, passing each event to ``on_event``; returns the outcome."""

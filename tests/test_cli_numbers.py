@@ -73,3 +73,13 @@ def test_evaluate_numbers_scores_a_folder(numbers, capsys) -> None:
 def test_evaluate_numbers_without_labelled_files_is_an_error(tmp_path, capsys) -> None:
     assert main(["evaluate", "--numbers", str(tmp_path)]) == 1
     assert "no images named" in capsys.readouterr().err
+
+
+def test_edit_distance_counts_missed_added_and_misread_digits() -> None:
+    from digitpad.commands.numbers import edit_distance
+
+    assert edit_distance("2026", "2026") == 0
+    assert edit_distance("2026", "226") == 1
+    assert edit_distance("2026", "20726") == 1
+    assert edit_distance("2026", "2036") == 1
+    assert edit_distance("", "12") == 2

@@ -75,9 +75,21 @@ def test_empty_pad_and_a_lone_dot_read_no_number(reader: NumberReader) -> None:
     assert reader.read_strokes([dot(100, 0.5)]).number == ""
 
 
-def test_verdict_follows_confidence() -> None:
-    assert verdict_of(0.9) == "digit"
-    assert verdict_of(0.3) == "unsure"
+def test_verdict_is_the_predictors_rule() -> None:
+    sure = np.full(10, 0.01, np.float32)
+    sure[3] = 0.91
+    torn = np.zeros(10, np.float32)
+    torn[1], torn[7] = 0.5, 0.45
+    assert verdict_of(sure) == "digit"
+    assert verdict_of(torn) == "unsure"  # a close runner-up
+    assert verdict_of(sure * 0.3, not_digit=0.7) == "not-a-digit"
+
+
+def test_a_scribble_in_a_number_gets_the_verdict_it_would_get_alone(reader: NumberReader) -> None:
+    reading = reader.read_strokes(one(40) + zero(130))
+    alone = reader.predictor.predict_normalized(reading.digits[1].input, reading.digits[1].preview)
+    assert reading.digits[1].verdict == alone.verdict
+    assert reading.digits[1].confidence == pytest.approx(alone.confidence, abs=1e-5)
 
 
 def test_best_path_prefers_the_confident_reading() -> None:

@@ -10,11 +10,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from digitpad.errors import DataError, DigitPadError
 from digitpad.imageio import load_image
+
+if TYPE_CHECKING:
+    from digitpad.checkpoint import Checkpoint
+    from digitpad.metrics import Evaluation
+    from digitpad.predictor import Predictor
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -33,7 +39,7 @@ def labelled_files(folder: Path) -> list[tuple[Path, int]]:
     return items
 
 
-def evaluate_folder(predictor, folder: Path, calibration: dict | None = None):
+def evaluate_folder(predictor: Predictor, folder: Path, calibration: dict[str, Any] | None = None) -> Evaluation:
     """Evaluate on labelled image files. An unreadable or empty image counts as an error.
 
     ``calibration``, when given, receives the verdict rates and the ECE.
@@ -50,7 +56,7 @@ def evaluate_folder(predictor, folder: Path, calibration: dict | None = None):
             prediction = None
         # A file that cannot be read, or shows no digit, is a wrong answer: count it in
         # the class "one past the true digit" so the confusion matrix still adds up.
-        if prediction is None or prediction.empty:
+        if prediction is None or prediction.empty or prediction.digit is None:
             predicted = (digit + 1) % 10
             verdicts.append("empty")
         else:
@@ -68,7 +74,7 @@ def evaluate_folder(predictor, folder: Path, calibration: dict | None = None):
     return from_predictions(np.asarray(predictions, np.int64), np.asarray(labels, np.int64))
 
 
-def mnist_calibration(checkpoint, data_dir: str | None, download: bool) -> dict:
+def mnist_calibration(checkpoint: Checkpoint, data_dir: str | None, download: bool) -> dict[str, Any]:
     """Verdict rates and ECE of the calibrated probabilities on MNIST test (as the app reports them)."""
     from digitpad.calibration import expected_calibration_error
     from digitpad.data import load_mnist
@@ -85,13 +91,13 @@ def mnist_calibration(checkpoint, data_dir: str | None, download: bool) -> dict:
     return {"verdict_rates": rates(decide_batch(probs, predictor.verdict_rule)), "ece": ece}
 
 
-def _calibration_lines(calibration: dict, temperature: float) -> str:
+def _calibration_lines(calibration: dict[str, Any], temperature: float) -> str:
     r = calibration["verdict_rates"]
     verdicts = ", ".join(f"{k} {v:.2%}" for k, v in r.items())
     return f"verdicts: {verdicts}\ncalibration: ECE {calibration['ece']:.2%} (temperature {temperature:.3f})"
 
 
-def evaluate_mnist(checkpoint, data_dir: str | None, download: bool):
+def evaluate_mnist(checkpoint: Checkpoint, data_dir: str | None, download: bool) -> Evaluation:
     from digitpad.data import load_mnist
     from digitpad.evaluate import evaluate
 

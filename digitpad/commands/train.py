@@ -71,5 +71,9 @@ def run(args: argparse.Namespace) -> int:
     result = training.result
     assert result is not None  # execute() returned, so the trainer finished
     print(format_evaluation(result.evaluation, title=f"\nbest model (epoch {outcome.best_epoch}) on the test set:"))
+    if outcome.save_problem:  # full disk, no permission: one line; the fallback (if any) is named in it
+        lost = "" if outcome.saved else "; the trained weights were not saved"
+        print(f"digitpad: {outcome.save_problem}{lost}", file=sys.stderr)
+        return 1
     print(f"\nsaved {outcome.weights_path}" if outcome.saved else "\nstopped before the first step: nothing saved")
     return 0

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -84,6 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.open_file(files[0])
     code = app.exec()
     window.shutdown()  # also when the app quits without a close event
+    # Delete the window now, while nothing else runs, not whenever the garbage collector
+    # reaches it: main() can run more than once in a process (the tests), and a window
+    # freed by a later collection in the middle of other Qt work crashed PySide6.
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return int(code)
 
 

@@ -46,9 +46,9 @@ def shortcuts_html() -> str:
         if isinstance(keys, str):
             text = keys
         else:
-            text = " or ".join(
-                k.toString(QKeySequence.SequenceFormat.NativeText) for k in QKeySequence.keyBindings(keys)
-            )
+            # The platform's first binding: the others are often media keys ("F14", "Undo").
+            bindings = QKeySequence.keyBindings(keys)
+            text = bindings[0].toString(QKeySequence.SequenceFormat.NativeText) if bindings else ""
         rows.append(f"<tr><td>{what}</td><td>&nbsp;&nbsp;<b>{text or '—'}</b></td></tr>")
     return (
         "<h3>Keyboard shortcuts</h3><table>"

@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         self.training = TrainingController(
             self, self.train_action, self.worker, load_weights=self.load_weights, settings=self.settings.qsettings
         )
+        from digitpad.gui.samples.install import install as install_personal
+
+        self.personal = install_personal(self)  # correction bar, My samples, Personalise (issue 11)
         chosen = self.settings.weights()
         self.load_weights(chosen if chosen else str(shipped_weights()))
 
@@ -653,4 +656,5 @@ class MainWindow(QMainWindow):
         self.hide()
         if self._weights_dialog is not None:
             self._weights_dialog.shutdown()
+        self.personal.shutdown()
         stop_worker(self.worker, self.worker_thread)

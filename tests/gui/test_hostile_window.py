@@ -97,3 +97,57 @@ def test_a_weights_file_refused_after_an_earlier_load_is_never_stored(qtbot, mak
     assert "not a DigitPad weights file" in failed.args[0]
     assert window.settings.weights() == str(slow)  # what did load, never the refused file
     assert window.model_description == "slow.pt"
+
+
+def test_training_on_an_unreadable_mnist_folder_says_so(qtbot, make_window, tmp_path, monkeypatch):
+    from digitpad.train_options import TrainConfig
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    real_listdir = os.listdir
+
+    def deny(path):
+        if Path(path) == raw:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_listdir(path)
+
+    window = make_window()
+    monkeypatch.setattr(os, "listdir", deny)
+    window.training.start(TrainConfig(data_dir=str(tmp_path), epochs=1))
+    expected = f"cannot read the MNIST folder {raw}: permission denied"
+    assert window.training._message.text() == expected  # a message box, not silence
+    assert expected in window.training.dialog.stats_label.text()
+    assert not window.training.is_running()
+
+
+def test_a_full_disk_after_training_offers_save_as_and_keeps_the_weights(qtbot, make_window, tmp_path, monkeypatch):
+    import errno
+
+    from digitpad import checkpoint as ckpt_module
+    from digitpad.checkpoint import load_checkpoint
+    from digitpad.paths import user_weights_dir
+    from digitpad.train_options import TrainConfig
+    from tests.mnist_fixture import write_tiny_mnist
+
+    tiny = write_tiny_mnist(tmp_path / "tiny", n_train=128, n_test=64, synthetic=True)
+    real_open = os.open
+
+    def full(path, flags, *args, **kwargs):
+        if Path(path).parent == user_weights_dir() and flags & os.O_CREAT:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(ckpt_module.os, "open", full)
+    window = make_window()
+    asked: list[str] = []
+    rescued = tmp_path / "rescued.pt"
+    monkeypatch.setattr(window.training, "ask_save_as", lambda message: asked.append(message) or str(rescued))
+    config = TrainConfig(model="linear", data_dir=str(tiny), epochs=1, max_steps=2, batch_size=32, threads=1)
+    with qtbot.waitSignal(window.training.kept_weights_saved, timeout=120_000) as saved:
+        window.training.start(config)
+    assert asked == [
+        f"could not save the weights in {user_weights_dir()}: no space left on device. "
+        "The trained weights are kept in memory."
+    ]
+    assert saved.args == [str(rescued)] and load_checkpoint(rescued).model == "linear"
+    assert "Training failed" not in window.training.dialog.stats_label.text()

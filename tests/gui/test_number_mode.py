@@ -91,3 +91,42 @@ def test_clearing_the_number_pad_returns_to_empty(qtbot, window) -> None:
     window.clear_action.trigger()
     assert window.number_result.shown_number() == ""
     assert np.asarray(window.number_result.tiles()).size == 0
+
+
+def test_low_confidence_digits_are_marked(qtbot) -> None:
+    from digitpad.gui.pad.number_result import NumberResult
+    from digitpad.number_reader import DigitReading, NumberReading
+
+    def digit(value: int, confidence: float, verdict: str = "digit") -> DigitReading:
+        p = np.full(10, (1 - confidence) / 9, np.float32)
+        p[value] = confidence
+        blank = np.zeros((28, 28), np.uint8)
+        return DigitReading(value, confidence, p, (0, 0, 1, 1), verdict, blank, blank.astype(np.float32))
+
+    strip = NumberResult()
+    qtbot.addWidget(strip)
+    strip.set_reading(NumberReading((digit(4, 0.95), digit(7, 0.6), digit(1, 0.3, "unsure"))))
+    texts = [t.text() for t in strip.tiles()]
+    assert texts == ["4\n95%", "7?\n60%", "1?\n30%"]
+    assert strip.shown_number() == "471"
+    strip.set_reading(NumberReading(()))
+    assert strip.shown_number() == "" and not strip.tiles()
+
+
+def test_a_digit_alone_is_drawn_as_the_digit_pad_draws_it(qtbot) -> None:
+    from digitpad.gui.pad.canvas import DrawingCanvas
+    from digitpad.gui.pad.stroke_render import render_like_canvas
+    from digitpad.normalize import normalize
+    from digitpad.segment_strokes import from_paper
+    from tests.gui.gui_helpers import SEVEN, draw
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(420, 420)
+    canvas.show()
+    draw(canvas, SEVEN)
+    on_pad = normalize(canvas.render_gray())
+    ink = from_paper([(s.width, s.points) for s in canvas.strokes()], RENDER_SIZE, RENDER_SIZE)
+    alone = normalize(render_like_canvas(ink))
+    assert on_pad.input is not None and alone.input is not None
+    assert np.abs(on_pad.input - alone.input).max() < 1e-4  # the same pixels reach the network

@@ -58,6 +58,12 @@ def test_the_whole_window_fits_a_small_screen_at_any_scale(window):
     # 640x500 logical pixels, less a title bar and a panel: the window's minimum must fit 640x460.
     hint = window.minimumSizeHint()
     assert hint.width() <= 640 and hint.height() <= 460, hint
+    window.set_number_mode(True)  # the wide pad and its result strip fit too
+    try:
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 640 and hint.height() <= 460, hint
+    finally:
+        window.set_number_mode(False)
     assert window.canvas.minimumSizeHint().height() >= 200  # the pad keeps room to draw
 
 

@@ -94,6 +94,7 @@ def test_help_has_shortcuts_and_drawing_tips(qtbot, window):
     assert dialog is not None and dialog.isVisible()
     text = dialog.layout().itemAt(0).widget().toPlainText()
     assert "Undo the last stroke" in text and "Delete or Escape" in text and "Ctrl+Z" in text
+    assert "F14" not in text  # the primary keys only, not the media-key alternates
     dialog.close()
     window.drawing_tips_action.trigger()
     tips = window.findChild(QDialog, "help-drawing")

@@ -41,19 +41,24 @@ def test_list_use_delete_and_show_folder(qtbot, window, tmp_path, monkeypatch, w
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     window.trained_weights_action.trigger()
     dialog = window._weights_dialog
-    qtbot.waitUntil(lambda: len(dialog.paths()) == 3, timeout=MODEL_MS)
+    assert len(dialog.paths()) == 3  # the names at once; what the checkpoints say follows from the thread
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=MODEL_MS)
     rows = {item.text(0): item for item in (dialog.tree.topLevelItem(i) for i in range(3))}
     assert rows[newer.name].text(2).endswith("%")  # accuracy from the checkpoint's meta
     assert rows[newer.name].text(3).startswith("20")  # its date
-    assert rows["notes.pt"].text(1) == "unusable" and rows["notes.pt"].isDisabled()
+    assert rows["notes.pt"].text(1) == "unusable"
+    dialog.select(str(folder / "notes.pt"))
+    assert not dialog.use_button.isEnabled() and dialog.delete_button.isEnabled()  # broken: delete only
 
     dialog.select(str(newer))
     with qtbot.waitSignal(window.model_changed, timeout=MODEL_MS) as blocker:
         dialog.use_button.click()
     assert blocker.args[0] == "cnn-20260102-090000.pt"
     assert window.settings.weights() == str(newer)
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=MODEL_MS)  # the new model refreshed the list
 
     dialog.select(str(older))
+    assert dialog.delete_button.isEnabled()
     monkeypatch.setattr(dialog, "confirm_delete", lambda path: False)
     dialog.delete_button.click()
     assert older.exists()  # "No" keeps it

@@ -259,9 +259,11 @@ class InferenceWorker(QObject):
             if self._predictor is None:
                 raise RuntimeError("No model is loaded")
             if self._number_reader is None or self._number_reader.predictor is not self._predictor:
+                from digitpad.gui.pad.stroke_render import render_like_canvas
                 from digitpad.number_reader import NumberReader
 
-                self._number_reader = NumberReader(self._predictor)  # type: ignore[arg-type]
+                # Candidates drawn as the canvas draws: one digit reads as on the digit pad.
+                self._number_reader = NumberReader(self._predictor, render=render_like_canvas)  # type: ignore[arg-type]
             if request.drawing is None and request.path is None and request.data is None:
                 from digitpad.segment_strokes import from_paper
 

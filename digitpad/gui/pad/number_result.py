@@ -32,6 +32,12 @@ PLACEHOLDER = "–"
 TILE_ICON = 56  # the 28x28 input shown at twice its size
 UNSURE_STYLE = "QToolButton { border: 2px solid palette(highlight); border-style: dashed; }"
 EMPTY_HINT = "Write a number to see what the network reads"
+LOW_CONFIDENCE = 0.75
+"""Tiles below this confidence (or whose verdict is not "digit") are marked: the ones worth a look."""
+
+
+def _low(d: Any) -> bool:
+    return d.verdict != "digit" or float(d.confidence) < LOW_CONFIDENCE
 
 
 class NumberResult(QWidget):
@@ -140,10 +146,8 @@ class NumberResult(QWidget):
         self._corrections = {}
         self._set_tiles(list(reading.digits))
         self.number_label.setForegroundRole(QPalette.ColorRole.WindowText)
-        unsure = sum(d.verdict != "digit" for d in reading.digits)
-        self.hint_label.setText(
-            f"{unsure} digit{'s' if unsure > 1 else ''} not sure (dashed): click to check" if unsure else ""
-        )
+        low = sum(_low(d) for d in reading.digits)
+        self.hint_label.setText(f"{low} digit{'s' if low > 1 else ''} not sure (dashed): click to check" if low else "")
         self._refresh_number()
         self._select(None)
 
@@ -182,7 +186,7 @@ class NumberResult(QWidget):
             tile.setStyleSheet("")
             tile.setAccessibleName(f"Digit {index + 1}: {self._corrections[index]}, corrected")
             return
-        sure = d.verdict == "digit"
+        sure = not _low(d)
         tile.setText(f"{d.digit}{'' if sure else '?'}\n{d.confidence:.0%}")
         tile.setStyleSheet("" if sure else UNSURE_STYLE)
         tile.setToolTip("" if sure else "Not sure: click to see the alternatives")

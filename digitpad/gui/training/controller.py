@@ -57,6 +57,8 @@ class TrainingController(QObject):
     _run_requested = Signal(TrainConfig)
     _download_requested = Signal(str)
     _probe_requested = Signal()
+    _save_kept_requested = Signal(str)
+    kept_weights_saved = Signal(str)  # Save as... wrote the weights a run could not save
 
     def __init__(
         self,
@@ -128,6 +130,9 @@ class TrainingController(QObject):
         self._run_requested.connect(w.run)
         self._download_requested.connect(w.download)
         self._probe_requested.connect(w.probe_devices)
+        self._save_kept_requested.connect(w.save_kept)
+        w.kept_saved.connect(self._on_kept_saved)
+        w.kept_save_failed.connect(self._offer_save_as)
         self.worker_thread = start_training_thread(w, self)
 
     def is_running(self) -> bool:
@@ -137,6 +142,7 @@ class TrainingController(QObject):
     @Slot(TrainConfig)
     def start(self, config: TrainConfig) -> None:
         """Train with ``config``; when MNIST is missing, offer to download it first."""
+        from digitpad.mnist_check import mnist_folder_problem
         from digitpad.paths import mnist_present
 
         if self._running or self._closed:
@@ -144,6 +150,11 @@ class TrainingController(QObject):
         self._ensure_worker()
         dialog = self.open_dialog()
         folder = Path(config.data_dir) if config.data_dir else None
+        problem = mnist_folder_problem(folder) if folder is not None else None
+        if problem:  # an unreadable folder: say so (mnist_present would raise, and Start did nothing)
+            dialog.show_ended(f"Cannot train: {problem}")
+            self._warn("Cannot train", problem)
+            return
         if folder is not None and not mnist_present(folder):
             choice = self.ask_missing_data(folder)
             if choice == "download":
@@ -198,7 +209,7 @@ class TrainingController(QObject):
     @Slot(StepProgress)
     def _on_progressed(self, event: StepProgress) -> None:
         self.progress_signals += 1
-        if self.dialog is not None:
+        if self.dialog is not None and not self._closed:  # quitting: "Stopping…" stays on show
             self.dialog.show_progress(event)
 
     @Slot(EpochFinished)
@@ -214,18 +225,65 @@ class TrainingController(QObject):
     @Slot(TrainingOutcome)
     def _on_finished(self, outcome: TrainingOutcome) -> None:
         self._end(f"Finished: test accuracy {100 * outcome.test_accuracy:.2f}%")
-        if not self._closed:
+        if not self._closed and outcome.saved:  # unsaved weights (full disk): Save as… comes first
             self.show_report(outcome)
+        self._tell_save_problem(outcome)
         self.run_finished.emit(outcome)
+
+    def _tell_save_problem(self, outcome: TrainingOutcome) -> None:
+        """A full disk or a refused folder: say so; weights only in memory are offered for Save as…"""
+        if not outcome.save_problem or self._closed:
+            return
+        if outcome.saved:
+            self._warn("Weights saved elsewhere", outcome.save_problem)
+        else:
+            self._offer_save_as(f"{outcome.save_problem}. The trained weights are kept in memory.")
+
+    @Slot(str)
+    def _offer_save_as(self, message: str) -> None:
+        if self._closed:
+            return
+        path = self.ask_save_as(message)
+        if path:
+            self._save_kept_requested.emit(path)
+
+    def ask_save_as(self, message: str) -> str | None:
+        """Tell ``message`` and ask where to save the kept weights (None: not now). Tests replace this."""
+        from PySide6.QtWidgets import QFileDialog
+
+        parent = self.dialog if self.dialog is not None and self.dialog.isVisible() else self._window
+        answer = QMessageBox.warning(
+            parent,
+            "Weights not saved",
+            message,
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer != QMessageBox.StandardButton.Save:
+            return None
+        path, _ = QFileDialog.getSaveFileName(parent, "Save trained weights as", "", "DigitPad weights (*.pt)")
+        return path or None
+
+    @Slot(str)
+    def _on_kept_saved(self, path: str) -> None:
+        self._on_logged(f"Saved {path}")
+        if self.dialog is not None:
+            self.dialog.show_ended(f"Saved {path}")
+        self.kept_weights_saved.emit(path)
 
     @Slot(TrainingOutcome)
     def _on_cancelled(self, outcome: TrainingOutcome) -> None:
         if not outcome.saved:
-            self._end("Cancelled before the first step; nothing was saved.")
+            self._end(
+                "Cancelled; the weights could not be saved."
+                if outcome.save_problem
+                else "Cancelled before the first step; nothing was saved."
+            )
         else:
             self._end(f"Cancelled: kept the best model so far (test accuracy {100 * outcome.test_accuracy:.2f}%)")
             if not self._closed:
                 self.show_report(outcome)
+        self._tell_save_problem(outcome)
         self.run_cancelled.emit(outcome)
 
     @Slot(str)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from digitpad.gui.widgets.worker_thread import start_worker_thread, stop_worker_thread
 
 COLUMNS = ("File", "Model", "Test accuracy", "Saved", "Size")
+_USABLE = Qt.ItemDataRole.UserRole + 1  # False until the checkpoint was read, and for broken files
 
 
 class _CatalogWorker(QObject):
@@ -66,6 +67,7 @@ class TrainedWeightsDialog(QDialog):
         self.setWindowTitle("Trained weights")
         self.folder = Path(folder)
         self._scan_id = 0
+        self._listed_id = 0  # the scan whose answer is on screen
         self.folder_label = QLabel(f"Weights saved by training runs, in {self.folder}")
         self.folder_label.setWordWrap(True)
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -102,14 +104,29 @@ class TrainedWeightsDialog(QDialog):
     # ------------------------------------------------------------ listing
     @Slot()
     def refresh(self) -> None:
-        """Read the folder again (in the worker thread); answered by ``listed``."""
+        """Read the folder again: the names at once, what the checkpoints say from the worker thread.
+
+        Answered by ``listed`` once the checkpoints have been read.
+        """
+        from digitpad.weights_catalog import weights_files  # the listing itself needs no torch
+
         self._scan_id += 1
+        self.tree.clear()
+        files = weights_files(self.folder)
+        for path in files:
+            item = QTreeWidgetItem([path.name, "…", "…", "", f"{path.stat().st_size / 1024:.0f} KB"])
+            item.setData(0, Qt.ItemDataRole.UserRole, str(path))
+            item.setData(0, _USABLE, False)  # usable once its checkpoint has been read
+            self.tree.addTopLevelItem(item)
+        self.empty_label.setVisible(not files)
+        self._update_buttons()
         self._scan_requested.emit(self._scan_id, str(self.folder))
 
     @Slot(int, list)
     def _on_scanned(self, scan_id: int, found: list) -> None:
         if scan_id != self._scan_id:
             return  # a newer scan is on its way
+        self._listed_id = scan_id
         self.tree.clear()
         for info in found:
             accuracy = f"{100 * info.test_accuracy:.2f}%" if info.test_accuracy is not None else "—"
@@ -118,14 +135,19 @@ class TrainedWeightsDialog(QDialog):
             )
             item.setData(0, Qt.ItemDataRole.UserRole, str(info.path))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setData(0, _USABLE, not info.problem)
             if info.problem:
                 item.setToolTip(0, info.problem)
                 item.setText(1, "unusable")
-                item.setDisabled(True)
+                item.setForeground(1, self.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
             self.tree.addTopLevelItem(item)
         self.empty_label.setVisible(not found)
         self._update_buttons()
         self.listed.emit()
+
+    def is_reading(self) -> bool:
+        """True while the newest scan of the folder has not answered yet."""
+        return self._listed_id != self._scan_id
 
     def paths(self) -> list[str]:
         """The files on screen, top to bottom."""
@@ -146,7 +168,7 @@ class TrainedWeightsDialog(QDialog):
     @Slot()
     def _update_buttons(self) -> None:
         items = self.tree.selectedItems()
-        usable = bool(items) and not items[0].isDisabled()
+        usable = bool(items) and bool(items[0].data(0, _USABLE))
         self.use_button.setEnabled(usable)
         self.delete_button.setEnabled(bool(items))
 

@@ -66,6 +66,8 @@ class TrainingWorker(QObject):
     downloaded = Signal(str)  # the folder now holding MNIST
     download_failed = Signal(str)  # one user-facing line; nothing was changed
     devices_found = Signal(FoundDevices)
+    kept_saved = Signal(str)  # the path the weights kept in memory were saved to (Save as...)
+    kept_save_failed = Signal(str)  # one user-facing line; the weights are still kept
 
     def __init__(self, weights_dir: Path | None = None, *, yield_between_steps: bool = False) -> None:
         super().__init__()
@@ -73,6 +75,7 @@ class TrainingWorker(QObject):
         self._yield = yield_between_steps
         self._lock = threading.Lock()
         self._run: TrainingRun | None = None
+        self._kept: TrainingRun | None = None  # a run whose weights could not be saved (worker thread)
         self._stop_requested = False
         self._steps_per_epoch = 0
         self.signals_emitted = 0  # progressed signals, for tests and benchmarks
@@ -121,8 +124,27 @@ class TrainingWorker(QObject):
                 time.sleep(0)  # hand the GIL to the GUI thread between steps
         outcome = run.outcome
         assert outcome is not None  # events() sets it before it ends
+        # Weights that could not be saved (full disk) stay in memory for Save as...
+        self._kept = run if outcome.save_problem and not outcome.saved else None
+        if outcome.save_problem:
+            self.logged.emit(outcome.save_problem)
         self.logged.emit(f"Saved {outcome.weights_path}" if outcome.saved else "Nothing was saved.")
         (self.cancelled if outcome.cancelled else self.finished).emit(outcome)
+
+    @Slot(str)
+    def save_kept(self, path: str) -> None:
+        """Write the weights a run could not save to ``path``; answered by ``kept_saved``/``kept_save_failed``."""
+        run = self._kept
+        if run is None:
+            self.kept_save_failed.emit("There are no unsaved trained weights.")
+            return
+        try:
+            saved = run.save_as(path)
+        except DigitPadError as error:
+            self.kept_save_failed.emit(str(error))
+            return
+        self._kept = None
+        self.kept_saved.emit(str(saved))
 
     def _emit(self, event: Event) -> None:
         if isinstance(event, StepProgress):

@@ -1,0 +1,1 @@
+"""Your handwriting: corrections, the personal sample store, My samples and personalising."""
