@@ -28,7 +28,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out", type=Path)
     p.add_argument("--weights", type=Path, default=None)
-    p.add_argument("--flag-angle", type=float, default=22.0, help="the 1's flag angle below horizontal")
+    p.add_argument("--flag-angle", type=float, default=26.0, help="the 1's flag angle below horizontal")
     args = p.parse_args()
     app, window = open_window(args.weights)
     window.resize(900, 640)

@@ -19,7 +19,7 @@ CONFIG_RANGES: dict[str, dict[str, tuple[int, int]]] = {
     "mlp": {},
     "cnn": {},
     "bncnn": {},
-    "digitpad": {"width": (4, 128)},  # width 128 is about 2.2 M parameters
+    "digitpad": {"width": (4, 128), "classes": (10, 11)},  # width 128: about 2.2 M parameters; 11: + not-a-digit
 }
 # No registered model at its largest declared size comes near this; a file
 # asking for more is refused before the model is built (checked on torch's

@@ -64,6 +64,10 @@ MIN_EXTENT_RATIO = 3.0  # ink extent / stroke width below this may be a dot ...
 # extent is under 3 stroke widths (a filled 0 measures about 2.5), while a
 # click of that pen spans at most about a quarter of the pad.
 DOT_MAX_FRACTION = 0.27
+# A dot in a tightly cropped image (a stroke group of a number) fills its box
+# like a disk (pi/4 = 0.785) and is about as wide as tall.
+DOT_ASPECT = 1.25
+DOT_FILL = 0.65
 BBOX_TRIM = 0.001  # mass fraction trimmed at each side (stray specks)
 CLEAN_PAPER_TOLERANCE = 1e-3  # paper this close to one level is a clean rendering
 
@@ -405,9 +409,19 @@ def _crop(x: np.ndarray, side: int) -> tuple[np.ndarray, float] | None:
     crop = x[y0:y1, x0:x1]
     width = stroke_width(crop)
     extent = max(crop.shape)
-    if extent < MIN_EXTENT_RATIO * max(width, 1.0) and extent <= DOT_MAX_FRACTION * side:
+    if extent < MIN_EXTENT_RATIO * max(width, 1.0) and (extent <= DOT_MAX_FRACTION * side or _disk_like(crop)):
         return None
     return crop, width
+
+
+def _disk_like(crop: np.ndarray) -> bool:
+    """A round, solid blob: a dot even when the image is cropped tightly around it.
+
+    A pen-60 digit is a blob too, but an elongated or hollow one (a 1 is a
+    pill, a 0 or an 8 taller than wide).
+    """
+    h, w = crop.shape
+    return max(h, w) <= DOT_ASPECT * max(min(h, w), 1) and float((crop > 0.5).mean()) >= DOT_FILL
 
 
 def _render(crop: np.ndarray, width: float) -> np.ndarray | None:

@@ -1,6 +1,8 @@
-"""A tiny synthetic writer for the personalisation tests: a European 1 with a long flag.
+"""A tiny synthetic writer for the personalisation tests: a 1 with a long, nearly flat flag.
 
-The shipped weights read every one of these as 7 (checked by the tests).
+The flag leaves the top at about 17 degrees below the horizontal, where most
+writers' 7s have their bar, so the shipped weights read these as 7 (checked by
+the tests); a flag of 30 degrees or more reads as 1 for everyone.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def flag_one(rng: np.random.Generator) -> np.ndarray:
         return v + rng.uniform(-12, 12)
 
     draw.line(
-        [(j(70), j(105)), (j(160), j(50)), (j(165), j(235))], fill=255, width=int(rng.uniform(18, 26)), joint="curve"
+        [(j(60), j(80)), (j(160), j(50)), (j(165), j(235))], fill=255, width=int(rng.uniform(18, 26)), joint="curve"
     )
     return normalize(np.asarray(image, np.float32) / 255).preview
 

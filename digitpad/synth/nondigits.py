@@ -8,8 +8,9 @@ Two disjoint sets of generator families:
 * ``HELD_OUT_FAMILIES`` (only for the non-digit benchmark): spirals, zigzags,
   stars, arrows, hearts, # grids, waves and smileys.
 
-A partial digit is kept only if it cannot pass for a whole digit: not a
-nearly straight line (a 1) and not a closed loop (a 0).  Overlapping pairs never
+A partial digit is kept only if it cannot pass for a whole digit: never from
+a 1, 2 or 7 (their pieces read as 1 or 7), not a nearly straight line (a 1)
+and no stroke of it a closed loop (a 0).  Overlapping pairs never
 use a 1 (a 1 through a 0 is a slashed zero).
 """
 
@@ -85,7 +86,7 @@ def _straightness(strokes: Strokes) -> float:
 def partial(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
     """20-50% of a digit's path (from its start or its end), or None if that would read as a digit."""
     label, strokes = source(rng)
-    if label == 1:
+    if label in (1, 2, 7):  # a piece of a 1 is a 1, the top of a 2 or the bar and stem of a 7 reads as a 7
         return None
     keep = _u(rng, 0.2, 0.5)
     part = truncate(strokes, 0.0, keep) if rng.random() < 0.5 else truncate(strokes, 1.0 - keep, 1.0)
@@ -93,7 +94,7 @@ def partial(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
         return None
     x0, y0, x1, y1 = bounds(part)
     size = max(x1 - x0, y1 - y0, 1e-6)
-    closed = float(np.hypot(*(part[0][0] - part[-1][-1]))) < 0.2 * size and sum(len(p) for p in part) > 10
+    closed = any(len(p) > 10 and float(np.hypot(*(p[0] - p[-1]))) < 0.2 * size for p in part)  # any loop is a 0
     if _straightness(part) < 0.15 or closed or size < 0.25 * max(1e-6, _height(strokes)):
         return None
     return part

@@ -18,7 +18,7 @@ from digitpad.gui.pad.input_preview import InputPreview
 from digitpad.gui.pad.probability_bars import ProbabilityBars
 
 PLACEHOLDER_DIGIT = "–"
-NOT_A_DIGIT_TEXT = "Not a digit"
+NOT_A_DIGIT_TEXT = "Not a\ndigit"  # two lines: it shares the row with the 28x28 preview
 
 
 class ResultPanel(QWidget):
@@ -97,7 +97,7 @@ class ResultPanel(QWidget):
             self._show(NOT_A_DIGIT_TEXT, self._medium_font, dim=True)
             not_digit = float(getattr(prediction, "not_digit", 0.0))
             self.confidence_label.setText(
-                f"Looks like no digit ({not_digit:.0%}); closest digit {digit} at {confidence:.0%}"
+                f"Looks like no digit ({not_digit:.0%} sure); closest digit: {digit} at {confidence:.0%}"
             )
         elif verdict == "unsure" and runner is not None:
             self._shown = digit
