@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.personal_writer import flag_ones
 
 from digitpad.checkpoint import load_checkpoint
 from digitpad.errors import TrainingError
@@ -12,6 +11,7 @@ from digitpad.personalize import Cancelled, Finished, PersonalizeConfig, Persona
 from digitpad.predictor import Predictor
 from digitpad.replay import load_replay
 from digitpad.resources import shipped_weights
+from tests.personal_writer import flag_ones
 
 FAST = PersonalizeConfig(steps=30)
 
