@@ -115,3 +115,16 @@ def test_personalising_from_the_menu_then_back_to_shipped(qtbot, window) -> None
     assert changed.args[0].endswith("(shipped)")
     assert control.mine_label.isHidden() and control.back_button.isHidden()
     assert window.settings.weights() == ""
+
+
+def test_correcting_an_opened_image_stores_a_file_sample(qtbot, window) -> None:
+    from digitpad.resources import sample_images
+
+    path = next(p for p in sample_images() if p.stem.endswith("4"))
+    with qtbot.waitSignal(window.prediction_shown, timeout=ANSWER_TIMEOUT_MS):
+        window.open_file(path)
+    qtbot.waitUntil(lambda: window.personal.bar.confirm_button.isEnabled(), timeout=ANSWER_TIMEOUT_MS)
+    qtbot.mouseClick(window.personal.bar.digit_buttons[9], Qt.MouseButton.LeftButton)
+    (sample,) = stored()
+    assert (sample.label, sample.source, sample.strokes) == (9, "file", None)
+    assert sample.predicted == 4
