@@ -11,16 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QMimeData, QSettings, QSize, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
     QImage,
-    QKeySequence,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -29,8 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
-    QSpinBox,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -50,17 +46,16 @@ from digitpad.gui.pad.number_result import NumberResult
 from digitpad.gui.pad.request_tracker import RequestTracker
 from digitpad.gui.pad.result_panel import ResultPanel
 from digitpad.gui.settings import AppSettings
-from digitpad.gui.theme import THEME_LABELS, THEMES, ThemeManager
+from digitpad.gui.theme import ThemeManager
 from digitpad.gui.training.controller import TrainingController
-from digitpad.gui.widgets.icons import palette_icon
 from digitpad.gui.widgets.message_bar import MessageHost
+from digitpad.gui.window_actions import build_actions, build_menus_and_toolbar, refresh_icons
 from digitpad.paths import user_weights_dir
 from digitpad.resources import shipped_weights
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 WEIGHTS_FILTER = "DigitPad weights (*.pt *.pth);;All files (*)"
 LOADING_TEXT = "Loading model…"
-ICON_PROPERTY = "digitpad_icon"  # the shipped SVG an action shows, redrawn on theme changes
 NUMBER_ASPECT = 3.2
 """Number mode: the paper is this many times as wide as it is tall (six digits fit comfortably)."""
 NO_MODEL_TEXT = "No model loaded: choose Model > Load weights…"
@@ -127,8 +122,9 @@ class MainWindow(QMainWindow):
 
         self.requests.throttle_elapsed.connect(self._request_drawing)
 
-        self._make_actions()
-        self._make_menus_and_toolbar()
+        build_actions(self)
+        build_menus_and_toolbar(self)
+        self._refresh_icons()
         self._status_text = LOADING_TEXT  # shown again once a timed message expires
         self.statusBar().messageChanged.connect(self._restore_status)
         self.statusBar().showMessage(LOADING_TEXT)
@@ -176,136 +172,10 @@ class MainWindow(QMainWindow):
     def stale_answers(self) -> int:
         return self.requests.stale_answers
 
-    # ------------------------------------------------------------- building
-    def _action(
-        self, text: str, slot: Any, shortcuts: Any = None, icon: str = "", tip: str = "", short: str = ""
-    ) -> QAction:
-        """A window action; ``icon`` names a shipped SVG, ``short`` is its toolbar label."""
-        action = QAction(text, self)
-        if icon:
-            action.setProperty(ICON_PROPERTY, icon)  # on the C++ side: no Python table of wrappers
-        if short:
-            action.setIconText(short)
-        if shortcuts is not None:
-            action.setShortcuts(shortcuts if isinstance(shortcuts, list) else [shortcuts])
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
-
-    def _make_actions(self) -> None:
-        KS = QKeySequence.StandardKey
-        self.open_action = self._action(
-            "&Open image…", self.open_image_dialog, KS.Open, "open", "Recognise the digit in an image file", "Open"
-        )
-        self.paste_action = self._action(
-            "&Paste",
-            self.paste,
-            KS.Paste,
-            "paste",
-            "Recognise an image or image file from the clipboard",
-            "Paste",
-        )
-        self.save_action = self._action(
-            "&Save drawing…", self.save_drawing_dialog, KS.Save, "save", "Save the drawing as a PNG image", "Save"
-        )
-        self.quit_action = self._action("&Quit", self.close, KS.Quit, "quit")
-        self.undo_action = self._action("&Undo", self.canvas.undo, KS.Undo, "undo", "Undo the last stroke", "Undo")
-        self.redo_action = self._action("&Redo", self.canvas.redo, KS.Redo, "redo", "Redo a stroke", "Redo")
-        self.clear_action = self._action(
-            "&Clear",
-            self.canvas.clear,
-            [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Escape)],
-            "clear",
-            "Erase the drawing (Delete or Escape)",
-            "Clear",
-        )
-        self.load_weights_action = self._action(
-            "&Load weights…", self.load_weights_dialog, tip="Recognise with another weights file"
-        )
-        self.shipped_weights_action = self._action(
-            "Use &shipped weights", self.use_shipped_weights, tip="Recognise with the weights DigitPad ships with"
-        )
-        self.trained_weights_action = self._action(
-            "T&rained weights…", self.show_trained_weights, tip="The weights your training runs saved"
-        )
-        self.train_action = QAction("&Train…", self)  # enabled by the TrainingController
-        self.train_action.setEnabled(False)
-        self.train_action.setStatusTip("Train new weights on MNIST in the background")
-        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, KS.HelpContents, "help")
-        self.drawing_tips_action = self._action("&How to draw for best results", self.show_drawing_tips)
-        self.about_action = self._action("&About DigitPad", self.show_about)
-        self.number_action = QAction("&Number mode", self)
-        self.number_action.setCheckable(True)
-        self.number_action.setShortcut(QKeySequence("Ctrl+M"))
-        self.number_action.setStatusTip("Write several digits on a wide pad and read them as one number")
-        self.number_action.toggled.connect(self.set_number_mode)
-        self._theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for name in THEMES:
-            action = QAction(THEME_LABELS[name], self._theme_group)
-            action.setCheckable(True)
-            action.setChecked(name == self.theme.theme)
-            action.setData(name)
-            self.theme_actions[name] = action
-        self._theme_group.triggered.connect(self._on_theme_chosen)
-        self._refresh_icons()
-
-    def _make_menus_and_toolbar(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.open_action, self.paste_action, self.save_action])
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
-        self.view_menu = bar.addMenu("&View")
-        self.view_menu.addAction(self.number_action)
-        self.view_menu.addSeparator()
-        self.view_menu.addMenu("&Theme").addActions(list(self.theme_actions.values()))
-        self.model_menu = bar.addMenu("&Model")
-        self.model_menu.addActions([self.load_weights_action, self.shipped_weights_action, self.trained_weights_action])
-        self.model_menu.addSeparator()
-        self.model_menu.addAction(self.train_action)
-        self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addActions([self.shortcuts_action, self.drawing_tips_action])
-        self.help_menu.addSeparator()
-        self.help_menu.addAction(self.about_action)
-
-        self.toolbar = toolbar = QToolBar("Main")
-        self.addToolBar(toolbar)
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setMovable(False)
-        # Words beside the icons: a first-time user need not hover to learn what a button does.
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addActions([self.open_action, self.paste_action, self.save_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.undo_action, self.redo_action, self.clear_action])
-        toolbar.addSeparator()
-        self.view_menu.addAction(toolbar.toggleViewAction())
-        self.pen_width_box = QSpinBox()
-        # A wider range than the pen allows, checked on commit: typing 100 is clamped
-        # to 60 with a message instead of being silently refused at "10".
-        self.pen_width_box.setRange(1, 999)
-        self.pen_width_box.setKeyboardTracking(False)
-        self.pen_width_box.setValue(round(self.canvas.pen_width()))
-        self.pen_width_box.setPrefix("Pen ")
-        self.pen_width_box.setToolTip(f"Pen width for new strokes ({MIN_PEN_WIDTH}–{MAX_PEN_WIDTH})")
-        self.pen_width_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.pen_width_box.valueChanged.connect(self._on_pen_width)
-        toolbar.addWidget(self.pen_width_box)
-        toolbar.addSeparator()
-        toolbar.addAction(self.number_action)
-
     @Slot()
     def _refresh_icons(self) -> None:
         """Re-draw the shipped icons in the application palette's colours (after a theme change)."""
-        palette = QGuiApplication.palette()  # set at once; widgets hear of it through posted events
-        for action in self.findChildren(QAction):
-            name = action.property(ICON_PROPERTY)
-            if name:
-                action.setIcon(palette_icon(str(name), palette))
+        refresh_icons(self)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -313,7 +183,7 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     @Slot(QAction)
-    def _on_theme_chosen(self, action: QAction) -> None:
+    def on_theme_chosen(self, action: QAction) -> None:
         self.set_theme(str(action.data()))
 
     def set_theme(self, theme: str) -> None:
@@ -399,7 +269,7 @@ class MainWindow(QMainWindow):
         self.clear_action.setEnabled(has_ink or self.canvas.has_image())
 
     @Slot(int)
-    def _on_pen_width(self, width: int) -> None:
+    def on_pen_width(self, width: int) -> None:
         clamped = min(MAX_PEN_WIDTH, max(MIN_PEN_WIDTH, width))
         if clamped != width:
             self.statusBar().showMessage(f"Pen width is {MIN_PEN_WIDTH}–{MAX_PEN_WIDTH}; set to {clamped}", 5000)
