@@ -105,10 +105,10 @@ def normalize(
     x = _ink(g)
     if x is None:
         return _empty()
-    crop = _crop(x, max(g.shape))
-    if crop is None:
+    cropped = _crop(x, max(g.shape))
+    if cropped is None:
         return _empty()
-    crop, width = crop
+    crop, width = cropped
     out = _render(crop, width)
     if out is None:
         return _empty()
@@ -186,14 +186,19 @@ def _shrink(g: np.ndarray, a: np.ndarray | None) -> tuple[np.ndarray, np.ndarray
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     if a is not None:
         # Downscale premultiplied colour so transparent garbage does not bleed in.
-        ga = _resize(g * a, size, Image.BOX)
-        a = _resize(a, size, Image.BOX)
+        ga = _resize(g * a, size, Image.Resampling.BOX)
+        a = _resize(a, size, Image.Resampling.BOX)
         g = np.where(a > 1e-6, ga / np.maximum(a, 1e-6), 0.0).astype(np.float32)
         return np.clip(g, 0.0, 1.0), a
-    return _resize(g, size, Image.BOX), None
+    return _resize(g, size, Image.Resampling.BOX), None
 
 
-def _resize(x: np.ndarray, size: tuple[int, int], resample: int, box=None) -> np.ndarray:
+def _resize(
+    x: np.ndarray,
+    size: tuple[int, int],
+    resample: Image.Resampling,
+    box: tuple[float, float, float, float] | None = None,
+) -> np.ndarray:
     image = Image.fromarray(np.ascontiguousarray(x, dtype=np.float32), "F")
     return np.asarray(image.resize(size, resample, box=box), dtype=np.float32)
 
@@ -203,7 +208,7 @@ def _overview(x: np.ndarray) -> np.ndarray:
     if max(h, w) <= OVERVIEW_MAX:
         return x
     scale = OVERVIEW_MAX / max(h, w)
-    return _resize(x, (max(1, round(w * scale)), max(1, round(h * scale))), Image.BOX)
+    return _resize(x, (max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.BOX)
 
 
 def _flatten_alpha(g: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -379,7 +384,9 @@ def _paper_plane(small: np.ndarray) -> tuple[float, float, float]:
     return float(coef[0]), float(coef[1]), float(coef[2])
 
 
-def _plane(coef, shape, rows, cols) -> np.ndarray | np.float32:
+def _plane(
+    coef: tuple[float, float, float], shape: tuple[int, ...], rows: tuple[int, ...], cols: tuple[int, ...]
+) -> np.ndarray | np.float32:
     """The paper plane over ``range(*rows)`` x ``range(*cols)`` of an image of ``shape``."""
     a, b, c = coef
     if b == 0.0 and c == 0.0:
@@ -434,7 +441,7 @@ def _render(crop: np.ndarray, width: float) -> np.ndarray | None:
     target_box = SUPERSAMPLE * BOX
     f = target_box / extent
     size = (max(1, round(w * f)), max(1, round(h * f)))
-    resample = Image.BOX if f < 1 else Image.BILINEAR
+    resample = Image.Resampling.BOX if f < 1 else Image.Resampling.BILINEAR
     work = _resize(crop, size, resample)
     work = _pad(work, int(0.25 * target_box))  # room for the stroke to grow
 
@@ -457,7 +464,7 @@ def _render(crop: np.ndarray, width: float) -> np.ndarray | None:
     # Room for the 28x28 window wherever the centre of mass puts it.
     work = _pad(work, int(math.ceil(SIZE / s)))
     size = (max(SIZE + 2, round(work.shape[1] * s)), max(SIZE + 2, round(work.shape[0] * s)))
-    small = _resize(work, size, Image.BOX)
+    small = _resize(work, size, Image.Resampling.BOX)
     cy, cx = centre_of_mass(small)
     if not (math.isfinite(cy) and math.isfinite(cx)):
         return None
@@ -467,7 +474,7 @@ def _render(crop: np.ndarray, width: float) -> np.ndarray | None:
     qx = round((cx - CENTRE - round(cx - CENTRE)) / s)
     if qy or qx:
         work = np.roll(work, (-qy, -qx), axis=(0, 1))  # the padding is blank
-        small = _resize(work, size, Image.BOX)
+        small = _resize(work, size, Image.Resampling.BOX)
         cy, cx = centre_of_mass(small)
     top, left = round(cy - CENTRE), round(cx - CENTRE)
     out = np.zeros((SIZE, SIZE), np.float32)
