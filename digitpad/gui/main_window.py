@@ -301,8 +301,8 @@ class MainWindow(QMainWindow):
     def _on_digit_corrected(self, index: int, digit: int, reading_digit: Any) -> None:
         """One digit of the number corrected by the user.
 
-        Hook for the personal sample store: ``reading_digit.input`` is the
-        28x28 standardised input, ``digit`` its true label.
+        The personal sample store listens (``gui/samples/corrections.py``) and keeps
+        that digit alone, with its strokes, as a sample labelled ``digit``.
         """
         self.statusBar().showMessage(f"Digit {index + 1} corrected to {digit}", 5000)
         self.number_digit_corrected.emit(index, digit, reading_digit)

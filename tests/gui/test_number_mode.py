@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from digitpad.gui.main_window import NUMBER_ASPECT
 from digitpad.gui.pad.canvas import RENDER_SIZE
+from digitpad.sample_store import SampleStore, default_store_path
 from tests.gui.gui_helpers import draw_stroke
 from tests.number_strokes import four, one, picture, seven, zero
 from tests.qt_shared import ANSWER_TIMEOUT_MS
@@ -72,6 +73,11 @@ def test_correcting_one_digit_changes_only_that_digit(qtbot, window) -> None:
     assert reading_digit.digit == 7 and reading_digit.input.shape == (28, 28)
     assert result.shown_number() == "01"
     assert result.tiles()[0].text().startswith("0")  # the other digit is untouched
+    with SampleStore.open(default_store_path()) as store:  # the corrected digit alone became a personal sample
+        (sample,) = list(store.samples())
+    assert (sample.label, sample.source, sample.predicted) == (1, "pad", 7)
+    assert sample.strokes is not None and len(sample.strokes) == len(reading_digit.members) == 2
+    np.testing.assert_array_equal(sample.image, reading_digit.preview)
 
 
 def test_an_image_of_a_number_opens_in_number_mode(qtbot, window, tmp_path) -> None:

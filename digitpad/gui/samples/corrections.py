@@ -44,6 +44,7 @@ class CorrectionController(QObject):
         window.canvas.changed.connect(self._on_new_input)
         window.worker.image_loaded.connect(self._on_image_loaded)  # an opened image is a new reading
         window.canvas.installEventFilter(self)
+        window.number_digit_corrected.connect(self.store_number_digit)
 
     # ----------------------------------------------------------------- input
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -128,6 +129,30 @@ class CorrectionController(QObject):
             self.window.result_panel.set_prediction(self.prediction)
         self.bar.set_state(available=self.prediction is not None)
         self.sample_removed.emit(sid)
+
+    @Slot(int, int, object)
+    def store_number_digit(self, index: int, digit: int, reading: Any) -> None:
+        """Number mode: one corrected digit (a ``DigitReading``) becomes a personal sample."""
+        canvas = self.window.canvas
+        from_file = canvas.has_image()
+        strokes = None
+        if not from_file and reading.members:
+            drawn = canvas.strokes()
+            strokes = [Stroke(drawn[i].width, tuple(drawn[i].points)) for i in reading.members if i < len(drawn)]
+        sid = self.samples.write(
+            lambda s: s.add(
+                label=digit,
+                image=reading.preview,
+                source="file" if from_file else "pad",
+                strokes=strokes,
+                predicted=reading.digit,
+                confidence=float(reading.confidence),
+                model=self.window.model_description or None,
+            )
+        )
+        if sid is not None:
+            self.window.statusBar().showMessage(f"Digit {index + 1} corrected to {digit}; saved to My samples", 5000)
+            self.sample_saved.emit(sid, digit != reading.digit)
 
     # ------------------------------------------------------------- internals
     def _store(self, label: int) -> bool:
