@@ -133,49 +133,41 @@ class CorrectionController(QObject):
     @Slot(int, int, object)
     def store_number_digit(self, index: int, digit: int, reading: Any) -> None:
         """Number mode: one corrected digit (a ``DigitReading``) becomes a personal sample."""
-        canvas = self.window.canvas
-        from_file = canvas.has_image()
-        strokes = None
-        if not from_file and reading.members:
-            drawn = canvas.strokes()
-            strokes = [Stroke(drawn[i].width, tuple(drawn[i].points)) for i in reading.members if i < len(drawn)]
-        sid = self.samples.write(
-            lambda s: s.add(
-                label=digit,
-                image=reading.preview,
-                source="file" if from_file else "pad",
-                strokes=strokes,
-                predicted=reading.digit,
-                confidence=float(reading.confidence),
-                model=self.window.model_description or None,
-            )
-        )
+        sid = self._add_sample(digit, reading, members=reading.members)
         if sid is not None:
             self.window.statusBar().showMessage(f"Digit {index + 1} corrected to {digit}; saved to My samples", 5000)
             self.sample_saved.emit(sid, digit != reading.digit)
 
     # ------------------------------------------------------------- internals
     def _store(self, label: int) -> bool:
-        p = self.prediction
-        canvas = self.window.canvas
-        from_file = canvas.has_image()
-        strokes = None if from_file else [Stroke(s.width, tuple(s.points)) for s in canvas.strokes()]
-        model = self.window.model_description or None
-        sid = self.samples.write(
-            lambda s: s.add(
-                label=label,
-                image=p.preview,
-                source="file" if from_file else "pad",
-                strokes=strokes,
-                predicted=p.digit,
-                confidence=float(p.confidence),
-                model=model,
-            )
-        )
+        sid = self._add_sample(label, self.prediction)
         if sid is None:
             return False
         self.sample_id, self.label = sid, label
         return True
+
+    def _add_sample(self, label: int, reading: Any, members: tuple[int, ...] | None = None) -> int | None:
+        """Store ``reading`` (a prediction, or one digit of a number made of the strokes ``members``)
+        labelled ``label``, with the pad's strokes unless the pad shows an opened image; its id, or None."""
+        canvas = self.window.canvas
+        from_file = canvas.has_image()
+        strokes = None
+        if not from_file:
+            drawn = canvas.strokes()
+            chosen = drawn if members is None else [drawn[i] for i in members if i < len(drawn)]
+            strokes = [Stroke(s.width, tuple(s.points)) for s in chosen]
+        model = self.window.model_description or None
+        return self.samples.write(
+            lambda s: s.add(
+                label=label,
+                image=reading.preview,
+                source="file" if from_file else "pad",
+                strokes=strokes,
+                predicted=reading.digit,
+                confidence=float(reading.confidence),
+                model=model,
+            )
+        )
 
     def _show_corrected(self) -> None:
         """The user's label in the result, marked as theirs."""
