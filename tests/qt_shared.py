@@ -23,9 +23,9 @@ from digitpad.gui.pad.inference_worker import load_predictor
 from digitpad.gui.widgets.qimage_array import gray_to_qimage
 from digitpad.training_events import Started, StepProgress
 
-MODEL_TIMEOUT_MS = 30_000
+MODEL_TIMEOUT_MS = 60_000
 """Loading weights: the first load imports torch on a busy 2-core machine."""
-ANSWER_TIMEOUT_MS = 10_000
+ANSWER_TIMEOUT_MS = 20_000
 """One recognition."""
 RUN_TIMEOUT_MS = 120_000
 """A tiny training run, on a 2-core machine shared with other work."""

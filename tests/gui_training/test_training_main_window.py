@@ -24,13 +24,15 @@ def wired_window(qtbot, settings, initial_weights, monkeypatch):
     gui = GuiSide()
     window.worker.weights_loaded.connect(gui.on_weights_loaded)
     window.worker.predicted.connect(gui.on_predicted)
-    with qtbot.waitSignal(gui.weights_loaded, timeout=MODEL_TIMEOUT_MS):
-        window.show()
-    window.gui = gui
-    yield window
-    if shiboken6.isValid(window):
-        window.close()
-        shiboken6.delete(window)
+    try:
+        with qtbot.waitSignal(gui.weights_loaded, timeout=MODEL_TIMEOUT_MS):
+            window.show()
+        window.gui = gui
+        yield window
+    finally:  # also when setup fails: a running QThread left to the garbage collector aborts the process
+        if shiboken6.isValid(window):
+            window.close()
+            shiboken6.delete(window)
 
 
 def probabilities(qtbot, window, request_id: int) -> np.ndarray:
