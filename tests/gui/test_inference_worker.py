@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -9,10 +12,7 @@ import pytest
 
 from digitpad.gui.pad.inference_worker import InferenceWorker, load_predictor, start_worker, stop_worker
 from digitpad.gui.widgets.qimage_array import gray_to_qimage
-from tests.qt_shared import GatedPredictor, Relay, drawn_seven
-
-MODEL_TIMEOUT_MS = 30_000
-
+from tests.qt_shared import MODEL_TIMEOUT_MS, GatedPredictor, Relay, drawn_seven
 
 mnist_like_seven = drawn_seven
 
@@ -124,3 +124,21 @@ def test_the_real_factory_limits_torch_to_one_thread(qtbot, weights):
     thread.start()
     qtbot.waitUntil(lambda: not thread.is_alive(), timeout=MODEL_TIMEOUT_MS)
     assert result["threads"] == 1
+
+
+def test_the_first_load_removes_temp_files_that_killed_saves_left(weights) -> None:
+    from digitpad.checkpoint import _host_tag
+    from digitpad.gui.pad import inference_worker
+    from digitpad.paths import user_weights_dir
+
+    folder = user_weights_dir()
+    folder.mkdir(parents=True)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a process that has ended: its half-written save is garbage
+    dead = folder / f".w.pt.{_host_tag()}-{child.pid}.0a1b2c3d.tmp"
+    live = folder / f".w.pt.{_host_tag()}-{os.getppid()}.0a1b2c3d.tmp"  # maybe saving right now
+    for path in (dead, live):
+        path.write_bytes(b"partial")
+    inference_worker._remove_stale_saves_once.cache_clear()  # once per process: this test is "the next start"
+    load_predictor(weights)
+    assert not dead.exists() and live.exists()

@@ -14,6 +14,7 @@ frozen ``Prediction`` (numpy arrays) and a ``QImage`` copy come out.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,8 +76,19 @@ def load_predictor(path: Path) -> PredictorLike:
     from digitpad.predictor import Predictor
 
     set_cpu_threads(1)  # two cores are shared with the GUI and the rest of the system
-
+    _remove_stale_saves_once()
     return Predictor.from_checkpoint(path)
+
+
+@functools.cache
+def _remove_stale_saves_once() -> None:
+    """At start-up (first load, worker thread): temp files that killed saves left in the user's weights folder."""
+    from digitpad.checkpoint import remove_stale_temp_files
+    from digitpad.paths import user_weights_dir
+
+    removed = remove_stale_temp_files(user_weights_dir())
+    if removed:
+        log.info("removed %d temp file(s) of interrupted saves", len(removed))
 
 
 @dataclass(frozen=True)
