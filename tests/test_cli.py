@@ -9,39 +9,15 @@ import struct
 import subprocess
 import sys
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad.cli import main
 from digitpad.resources import sample_images, shipped_weights
 
 SAMPLES = {int(p.stem.split("-")[1]): p for p in sample_images()}
-
-
-@dataclass(frozen=True)
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def digitpad(capsys):
-    """Runs ``digitpad ARGS...`` in this process and returns its exit code and output."""
-
-    def run(*args: str) -> Result:
-        try:
-            code = main(list(args))
-        except SystemExit as exit:  # argparse: --help, --version, usage errors
-            code = exit.code if isinstance(exit.code, int) else 1
-        out = capsys.readouterr()
-        return Result(code, out.out, out.err)
-
-    return run
 
 
 def test_the_entry_point_runs_as_a_user_runs_it():

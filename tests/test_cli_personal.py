@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
-from digitpad.cli import main
 from digitpad.sample_store import SampleStore, default_store_path
 from tests.personal_writer import flag_ones
-
-
-@dataclass(frozen=True)
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def digitpad(capsys):
-    def run(*args: str) -> Result:
-        try:
-            code = main(list(args))
-        except SystemExit as exit:
-            code = exit.code if isinstance(exit.code, int) else 1
-        out = capsys.readouterr()
-        return Result(code, out.out, out.err)
-
-    return run
 
 
 def write_folder(folder: Path, images: np.ndarray, label: int) -> None:
