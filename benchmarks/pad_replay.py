@@ -72,8 +72,9 @@ class PadReplayer:
 _digit_canvas: DrawingCanvas | None = None
 
 
-def digit_pad_reading(predictor, digit, writing_height: float = 170.0) -> int | None:
-    """A Pendigits digit written on the square digit pad (centred, 170/280 tall), read as the app reads it."""
+def digit_pad_reading(predictor, digit, writing_height: float = 170.0):
+    """A Pendigits digit written on the square digit pad (centred, 170/280 tall), read as the app reads it:
+    the ``Prediction`` (digit, verdict, probabilities)."""
     global _digit_canvas
     if _digit_canvas is None:
         _digit_canvas = _canvas(1.0, (420, 420))
@@ -84,11 +85,12 @@ def digit_pad_reading(predictor, digit, writing_height: float = 170.0) -> int | 
     offset = np.array([(RENDER_SIZE - (x1 - x0) * scale) / 2, (RENDER_SIZE - writing_height) / 2])
     _write(canvas, [(s - (x0, y0)) * scale + offset for s in digit.strokes], float(RENDER_SIZE))
     gray = canvas.render_gray().astype(np.float32) / 255.0
-    return predictor.predict_image(gray).digit
+    return predictor.predict_image(gray)
 
 
-def number_pad_reading(reader, digit, writing_height: float = 170.0) -> str:
-    """The same digit written alone on the number pad (left part of the paper), read as a number."""
+def number_pad_reading(reader, digit, writing_height: float = 170.0):
+    """The same digit written alone on the number pad (left part of the paper), read as a number:
+    the ``NumberReading``."""
     global _number_canvas
     if "_number_canvas" not in globals():
         _number_canvas = PadReplayer()
@@ -99,4 +101,4 @@ def number_pad_reading(reader, digit, writing_height: float = 170.0) -> str:
     offset = np.array([300.0, (RENDER_SIZE - writing_height) / 2])
     _write(pad.canvas, [(s - (x0, y0)) * scale + offset for s in digit.strokes], pad.paper_units)
     request = number_request_of(pad.canvas)
-    return reader.read_strokes(from_paper(request.strokes, request.width, request.height)).number
+    return reader.read_strokes(from_paper(request.strokes, request.width, request.height))
