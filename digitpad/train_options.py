@@ -174,6 +174,15 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         range=(0.0, 1.0),
         advanced=True,
     ),
+    Option(
+        "width",
+        int,
+        None,
+        "channels of the digitpad model's second layer (default 32; every layer scales with it)",
+        range=(8, 256),
+        optional=True,
+        advanced=True,
+    ),
 )
 
 OPTIONS: dict[str, Option] = {option.name: option for option in TRAIN_OPTIONS}
@@ -209,6 +218,7 @@ class TrainConfig:
     data: str = _default("data")  # "mix": digitpad.synth.mixture, selected on its validation split
     pendigits: str | None = _default("pendigits")
     elastic: float = _default("elastic")
+    width: int | None = _default("width")  # digitpad model only; None: the model's default
     # Not user options: set by code (benchmarks, tests, the GUI worker).
     model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}
     progress_interval_s: float = 0.05  # at most ~20 StepProgress events per second

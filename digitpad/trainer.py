@@ -105,6 +105,10 @@ class Trainer:
             if config.model != "digitpad":
                 raise TrainingError("--data mix needs the digitpad model (it adds a not-a-digit output)")
             config = dataclasses.replace(config, model_config={**dict(config.model_config), "classes": 11})
+        if config.width is not None:
+            if config.model != "digitpad":
+                raise TrainingError("--width applies to the digitpad model only")
+            config = dataclasses.replace(config, model_config={**dict(config.model_config), "width": config.width})
         self.config = config
         if data is None and config.data == "mix":
             from digitpad.synth.mixture import mixture_source

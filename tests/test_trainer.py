@@ -146,6 +146,19 @@ def test_dry_run_and_save(tiny, tmp_path):
     ckpt.build_model()
 
 
+def test_width_option_builds_and_records_a_wider_digitpad_model(tiny, tmp_path):
+    from digitpad.checkpoint import load_checkpoint
+
+    trainer = Trainer(quick(tiny, dry_run=True, model="digitpad", width=12))
+    list(trainer.run())
+    ckpt = load_checkpoint(trainer.save(tmp_path / "w.pt"))
+    assert ckpt.config["model_config"] == {"width": 12} and "--width 12" in ckpt.meta["command"]
+    model = ckpt.build_model()
+    assert model.fc.in_features == 8 * 12  # global average + max pool of the 4 * width last channels
+    with pytest.raises(TrainingError, match="digitpad model only"):
+        Trainer(quick(tiny, model="cnn", width=12))
+
+
 def test_mid_epoch_evaluations(tiny):
     events = list(Trainer(quick(tiny, epochs=1, evals_per_epoch=3)).run())
     assert len([e for e in events if isinstance(e, Evaluated)]) == 2

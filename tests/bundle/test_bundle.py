@@ -248,6 +248,43 @@ def test_tiny_training_run(bundle: Bundle, mnist_dir: Path) -> None:
     assert check.returncode == 0, check.stderr
 
 
+def test_personalise_offline_from_imported_samples(bundle: Bundle, tmp_path: Path) -> None:
+    """Corrections in, adapted weights out, with no MNIST anywhere: the replay digits ship inside."""
+    from PIL import Image
+
+    from tests.personal_writer import flag_ones
+
+    folder = tmp_path / "mine" / "1"
+    folder.mkdir(parents=True)
+    for i, image in enumerate(flag_ones(16, seed=11)):  # a 1 with a flat flag: the shipped weights read 7
+        Image.fromarray(255 - image).save(folder / f"{i}.png")
+    result = bundle.run(bundle.cli, "samples", "import", str(tmp_path / "mine"))
+    assert result.returncode == 0 and "imported 16 samples" in result.stdout, result.stderr
+    listed = json.loads(bundle.run(bundle.cli, "samples", "list", "--json").stdout)
+    assert listed["total"] == 16 and listed["per_digit"][1] == 16
+    assert Path(listed["store"]).is_relative_to(bundle.home / "data")
+    out = tmp_path / "me.pt"
+    result = bundle.run(bundle.cli, "personalize", "--json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["samples"] == 16 and report["general_count"] == 2000
+    assert report["accepted"], report["summary"]
+    assert report["personal_after"] > report["personal_before"]
+    assert report["general_before"] - report["general_after"] <= 0.003
+    fresh = []
+    for i, image in enumerate(flag_ones(8, seed=12)):  # the same writer, later
+        fresh.append(tmp_path / f"fresh-{i}.png")
+        Image.fromarray(255 - image).save(fresh[-1])
+    files = list(map(str, fresh))
+    before = [a["digit"] for a in _json_lines(bundle.run(bundle.cli, "predict", "--json", *files).stdout)]
+    after = [
+        a["digit"]
+        for a in _json_lines(bundle.run(bundle.cli, "predict", "--json", "--weights", str(out), *files).stdout)
+    ]
+    assert len(before) == len(after) == 8
+    assert after.count(1) > before.count(1) and after.count(1) >= 7, (before, after)
+
+
 def test_nothing_was_written_into_the_bundle(bundle: Bundle) -> None:
     """Runs at the end of the module: every file the app wrote is in the user's folders."""
     assert _snapshot(bundle.root) == bundle.files_after_build
