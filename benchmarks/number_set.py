@@ -16,6 +16,7 @@ units: the number pad is ``PAD_HEIGHT`` tall, the pen ``PEN_WIDTH`` wide.
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,11 +63,16 @@ def _number_text(rng: np.random.Generator) -> str:
     return "".join(map(str, digits))
 
 
-def build_numbers(path: str | Path, count: int = 600, seed: int = 0) -> list[NumberSample]:
-    """``count`` numbers from the Pendigits file at ``path``, reproducible with ``seed``."""
+def build_numbers(
+    path: str | Path, count: int = 600, seed: int = 0, writers: Collection[int] | None = None
+) -> list[NumberSample]:
+    """``count`` numbers from the Pendigits file at ``path``, reproducible with ``seed``; only
+    the given ``writers`` when named (tuning: the writers training held out)."""
     rng = np.random.default_rng(seed)
     by_writer: dict[int, dict[int, list[PenDigit]]] = {}
     for d in read_pendigits(path):
+        if writers is not None and d.writer not in writers:
+            continue
         by_writer.setdefault(d.writer, {}).setdefault(d.label, []).append(d)
     writers = sorted(w for w, labels in by_writer.items() if len(labels) == 10)
     out = []
