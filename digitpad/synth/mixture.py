@@ -41,7 +41,7 @@ CLASSES = 11
 PEN_RANGE = (4.0, 60.0)
 HEIGHT_RANGE = (0.2, 1.0)
 VAL_WRITERS = frozenset({26, 27, 28, 29, 30})
-FAMILY_WEIGHTS = {"scribble": 0.22, "shape": 0.18, "letter": 0.24, "partial": 0.1, "overlap": 0.13, "pair": 0.13}
+FAMILY_WEIGHTS = {"scribble": 0.25, "shape": 0.2, "letter": 0.25, "partial": 0.1, "overlap": 0.2}
 
 
 @dataclass(frozen=True)
