@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from digitpad.predictor import Predictor  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
 from digitpad.synth.nondigits import HELD_OUT_FAMILIES, held_out_nondigit  # noqa: E402
-from tests.canvas_replay import draw, drawn_gray, fit_strokes, new_canvas  # noqa: E402
+from tests.canvas_replay import draw, fit_strokes, new_canvas, read_like_the_app  # noqa: E402
 
 VERDICTS = ("digit", "unsure", "not-a-digit", "empty")
 
@@ -50,7 +50,7 @@ def main() -> None:
         for _ in range(args.per_family):
             strokes = held_out_nondigit(family, rng)
             draw(canvas, fit_strokes(strokes, float(rng.uniform(0.4, 0.9))), pen=float(rng.uniform(8, 40)))
-            prediction = predictor.predict_image(drawn_gray(canvas))
+            prediction = read_like_the_app(predictor, canvas)
             verdicts.append(getattr(prediction, "verdict", "empty" if prediction.empty else "digit"))
             app.processEvents()
         everything += verdicts

@@ -33,7 +33,7 @@ from digitpad.calibration import expected_calibration_error  # noqa: E402
 from digitpad.pendigits import read_pendigits  # noqa: E402
 from digitpad.predictor import Predictor  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
-from tests.canvas_replay import draw, drawn_gray, fit_strokes, new_canvas  # noqa: E402
+from tests.canvas_replay import draw, fit_strokes, new_canvas, read_like_the_app  # noqa: E402
 
 # name: (pen width, digit height as a fraction of the pad)
 CONDITIONS = {
@@ -99,7 +99,7 @@ def main() -> None:
         predictions = []
         for digit in digits:
             draw(canvas, fit_strokes(digit.strokes, height), pen=pen)
-            predictions.append(predictor.predict_image(drawn_gray(canvas)))
+            predictions.append(read_like_the_app(predictor, canvas))
             app.processEvents()
         report(name, labels, predictions, time.perf_counter() - t0)
 

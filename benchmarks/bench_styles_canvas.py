@@ -35,14 +35,14 @@ from digitpad.predictor import Predictor  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
 from digitpad.synth import pen_styles  # noqa: E402
 from digitpad.synth.forms import FORMS, bar_seven, draw_form, flag_one, vary  # noqa: E402
-from tests.canvas_replay import draw, drawn_gray, fit_strokes, new_canvas  # noqa: E402
+from tests.canvas_replay import draw, fit_strokes, new_canvas, read_like_the_app  # noqa: E402
 
 
 def read(canvas, predictor, strokes, rng: np.random.Generator, pen: float | None = None, height: float | None = None):
     pen = float(rng.uniform(8, 40)) if pen is None else pen
     height = float(rng.uniform(0.4, 0.9)) if height is None else height
     draw(canvas, fit_strokes(strokes, height), pen=pen)
-    return predictor.predict_image(drawn_gray(canvas))
+    return read_like_the_app(predictor, canvas)
 
 
 def line(name: str, label: int, predictions: list) -> None:

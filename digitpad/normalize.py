@@ -87,11 +87,14 @@ def normalize(
     *,
     mean: float = MNIST_MEAN,
     std: float = MNIST_STD,
+    dot_rule: bool = True,
 ) -> Normalized:
     """Normalise a 2-D grayscale image (uint8 0..255 or float 0..1) like MNIST.
 
     ``alpha`` (same shape, same value range) marks transparent pixels, which
-    become background whatever colour they hold.
+    become background whatever colour they hold.  ``dot_rule=False`` reads a
+    round, solid blob too instead of calling it a dot: for a pad drawing whose
+    strokes the caller knows moved (``segment_strokes.pen_moved``).
     """
     if alpha is None and isinstance(gray, np.ndarray) and gray.dtype == np.uint8 and gray.ndim == 2:
         gray = _reduce_uint8(gray)  # big uint8 photos: let Pillow shrink them in 8 bit
@@ -105,7 +108,7 @@ def normalize(
     x = _ink(g)
     if x is None:
         return _empty()
-    cropped = _crop(x, max(g.shape))
+    cropped = _crop(x, max(g.shape), dot_rule)
     if cropped is None:
         return _empty()
     crop, width = cropped
@@ -405,18 +408,23 @@ def _trimmed_span(profile: np.ndarray) -> tuple[int, int]:
     return lo, max(lo, hi) + 1
 
 
-def _crop(x: np.ndarray, side: int) -> tuple[np.ndarray, float] | None:
+def _crop(x: np.ndarray, side: int, dot_rule: bool = True) -> tuple[np.ndarray, float] | None:
     """The ink's bounding box (stray specks trimmed) and its stroke width, or None for a dot.
 
     ``side`` is the longer side of the whole image: a dot is round (extent
-    under three stroke widths) *and* small against the image.
+    under three stroke widths) *and* small against the image (or a solid
+    disk); without ``dot_rule`` nothing is a dot.
     """
     y0, y1 = _trimmed_span(x.sum(axis=1))
     x0, x1 = _trimmed_span(x.sum(axis=0))
     crop = x[y0:y1, x0:x1]
     width = stroke_width(crop)
     extent = max(crop.shape)
-    if extent < MIN_EXTENT_RATIO * max(width, 1.0) and (extent <= DOT_MAX_FRACTION * side or _disk_like(crop)):
+    if (
+        dot_rule
+        and extent < MIN_EXTENT_RATIO * max(width, 1.0)
+        and (extent <= DOT_MAX_FRACTION * side or _disk_like(crop))
+    ):
         return None
     return crop, width
 

@@ -127,11 +127,12 @@ class Predictor:
             logits = self.model(t.contiguous(memory_format=torch.channels_last)).float()
             return torch.softmax(logits / self.temperature, dim=1).numpy().astype(np.float32, copy=False)
 
-    def predict_image(self, image: Any, alpha: np.ndarray | None = None) -> Prediction:
+    def predict_image(self, image: Any, alpha: np.ndarray | None = None, *, dot_rule: bool = True) -> Prediction:
         """Normalise an image like MNIST and classify it.
 
         ``image`` is a ``GrayImage`` (its alpha is used unless ``alpha`` is given) or
-        a 2-D grayscale array (uint8 0..255 or float 0..1).
+        a 2-D grayscale array (uint8 0..255 or float 0..1).  ``dot_rule=False``: the
+        caller knows the pen moved (a pad drawing), so a solid blob is read, not taken for a dot.
         """
         from digitpad.normalize import normalize  # numpy + Pillow only
 
@@ -140,7 +141,7 @@ class Predictor:
             gray = image.gray
             if alpha is None:
                 alpha = getattr(image, "alpha", None)
-        norm = normalize(np.asarray(gray), alpha, mean=self.mean, std=self.std)
+        norm = normalize(np.asarray(gray), alpha, mean=self.mean, std=self.std, dot_rule=dot_rule)
         if norm.empty or norm.input is None:
             return Prediction(True, None, 0.0, np.zeros(10, dtype=np.float32), norm.preview)
         return self.predict_normalized(norm.input, norm.preview)

@@ -58,6 +58,20 @@ def from_paper(
     return [InkStroke(np.asarray(points, dtype=np.float32).reshape(-1, 2) * scale, float(w)) for w, points in strokes]
 
 
+def pen_moved(strokes: Sequence[InkStroke]) -> bool:
+    """True when the pen travelled at least one pen width in all (the strokes' path lengths
+    together): the drawing is a digit or a scribble, never a tap, however round and solid its
+    ink looks (a digit written small with the widest pen is a blob; only the strokes tell it
+    from a dot).  Taps, even several, hardly travel at all."""
+    travelled, widest = 0.0, 0.0
+    for stroke in strokes:
+        points = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
+        if len(points) > 1:
+            travelled += float(np.hypot(*np.diff(points, axis=0).T).sum())
+        widest = max(widest, float(stroke.width))
+    return travelled >= max(widest, 1.0)
+
+
 Renderer = Callable[[Sequence[InkStroke]], np.ndarray]
 """Draws a candidate's strokes: white ink on black, with a margin of paper (any scale)."""
 

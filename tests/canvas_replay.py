@@ -63,3 +63,11 @@ def draw(canvas: DrawingCanvas, strokes: Sequence[np.ndarray], *, pen: float) ->
 def drawn_gray(canvas: DrawingCanvas) -> np.ndarray:
     """What the inference worker receives for the drawing: float32 (280, 280) in [0, 1]."""
     return canvas.render_gray().astype(np.float32) / np.float32(255.0)
+
+
+def read_like_the_app(predictor, canvas: DrawingCanvas):
+    """The digit pad's reading of the drawing, as the window asks the worker for it: the rendered
+    image, and whether the pen moved (then a solid blob is a fat-pen digit, never a dot)."""
+    from digitpad.gui.pad.inference_worker import pen_moved_on
+
+    return predictor.predict_image(drawn_gray(canvas), dot_rule=not pen_moved_on(canvas))

@@ -245,3 +245,17 @@ def test_rerendered_mnist_accuracy_matches_originals(mnist_dir):
             inputs.append(result.input)
         accuracy = (predictor.predict_batch(np.stack(inputs)).argmax(1) == labels).mean() * 100
         assert accuracy >= baseline - 0.3, f"{mode}: {accuracy:.2f}% vs {baseline:.2f}% on the originals"
+
+
+def test_the_dot_rule_is_off_for_a_drawing_whose_pen_moved():
+    from digitpad.segment_strokes import InkStroke, pen_moved
+
+    yy, xx = np.mgrid[0:280, 0:280]
+    blob = (((yy - 140) ** 2 + (xx - 140) ** 2) <= 55**2).astype(np.float32)  # a pen-60 digit drawn small
+    assert normalize(blob).empty  # by its pixels a dot
+    read = normalize(blob, dot_rule=False)
+    assert not read.empty and read.input is not None
+    tap = InkStroke(np.array([[140.0, 140.0], [141.0, 140.0]]), 60.0)
+    assert not pen_moved([tap]) and not pen_moved([tap, InkStroke(tap.points + 80.0, 60.0)])  # taps, even two
+    assert pen_moved([InkStroke(np.array([[120.0, 110.0], [160.0, 110.0], [160.0, 150.0]]), 60.0)])  # 80 px
+    assert pen_moved([InkStroke(np.array([[0.0, 0.0], [35.0, 0.0]]), 60.0)] * 2)  # two short strokes: 70 px

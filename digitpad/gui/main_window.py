@@ -39,6 +39,7 @@ from digitpad.gui.pad.inference_worker import (
     PredictionLike,
     PredictorFactory,
     number_request_of,
+    pen_moved_on,
     start_worker,
     stop_worker,
 )
@@ -258,7 +259,7 @@ class MainWindow(QMainWindow):
             return
         if not self.model_description:
             self.result_panel.clear(LOADING_TEXT)  # answered as soon as the model is ready
-        self.worker.request_drawing(request_id, self.canvas.render_image())
+        self.worker.request_drawing(request_id, self.canvas.render_image(), pen_moved_on(self.canvas))
 
     @Slot()
     def _update_actions(self) -> None:

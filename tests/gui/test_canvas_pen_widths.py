@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
+from digitpad.gui.pad.inference_worker import pen_moved_on
 from digitpad.normalize import normalize, stroke_width
 from digitpad.predictor import Predictor
 from digitpad.resources import shipped_weights
-from digitpad.synth.forms import eight_plain, four_closed, one_plain, seven_plain, zero_plain
-from tests.canvas_replay import draw, drawn_gray, fit_strokes, new_canvas
+from digitpad.synth.forms import draw_form, eight_plain, four_closed, one_plain, seven_plain, zero_plain
+from tests.canvas_replay import draw, drawn_gray, fit_strokes, new_canvas, read_like_the_app
 
 DIGITS = {0: zero_plain, 1: one_plain, 4: four_closed, 7: seven_plain, 8: eight_plain}
 PENS = (MIN_PEN_WIDTH, 12, 22, 40, MAX_PEN_WIDTH)
@@ -74,3 +75,18 @@ def test_the_thickest_pen_drawn_large_is_still_a_digit(canvas, predictor):
     gray = drawn_gray(canvas)
     assert (gray > 0.5).mean() > 0.3
     assert predictor.predict_image(gray).digit == 0
+
+
+def test_a_small_digit_with_the_thickest_pen_is_read_not_taken_for_a_dot(canvas, predictor):
+    # two short strokes of a pen-60 eight at a quarter of the pad: a round, solid blob of ink
+    draw(canvas, fit_strokes(draw_form("8-plain", np.random.default_rng(0))[1], 0.25), pen=MAX_PEN_WIDTH)
+    assert normalize(drawn_gray(canvas)).empty  # the pixels alone look like a dot ...
+    assert pen_moved_on(canvas)  # ... but the pen travelled, which a tap never does
+    assert read_like_the_app(predictor, canvas).verdict != "empty"
+
+
+def test_taps_stay_empty_in_the_apps_reading(canvas, predictor):
+    for pen in PENS:
+        draw(canvas, [np.array([[0.4, 0.5], [0.401, 0.5]]), np.array([[0.6, 0.5], [0.6, 0.502]])], pen=pen)
+        assert not pen_moved_on(canvas)
+        assert read_like_the_app(predictor, canvas).verdict == "empty"

@@ -128,3 +128,21 @@ def test_closing_while_the_worker_is_busy_does_not_hang(qtbot, make_window):
     qtbot.waitUntil(gated.entered.is_set, timeout=ANSWER_MS)
     window.close()
     assert thread.isFinished()
+
+
+def test_a_small_digit_with_the_thickest_pen_gets_a_reading_not_no_digit_found(qtbot, window):
+    import numpy as np
+
+    from digitpad.gui.pad.canvas import MAX_PEN_WIDTH
+    from digitpad.synth.forms import draw_form
+    from tests.canvas_replay import draw as draw_on_paper
+    from tests.canvas_replay import fit_strokes
+
+    strokes = fit_strokes(draw_form("8-plain", np.random.default_rng(0))[1], 0.25)  # a round blob of ink
+    draw_on_paper(window.canvas, strokes, pen=MAX_PEN_WIDTH)
+    qtbot.waitUntil(
+        lambda: window.last_prediction is not None and window.shown_request_id == window.latest_request_id,
+        timeout=ANSWER_MS,
+    )
+    assert not window.last_prediction.empty
+    assert window.result_panel.shown_digit() is not None or window.last_prediction.verdict == "not-a-digit"

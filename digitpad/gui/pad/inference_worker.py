@@ -61,7 +61,9 @@ class NumberReadingLike(Protocol):
 
 
 class PredictorLike(Protocol):
-    def predict_image(self, gray: np.ndarray, alpha: np.ndarray | None = None) -> PredictionLike: ...
+    def predict_image(
+        self, gray: np.ndarray, alpha: np.ndarray | None = None, *, dot_rule: bool = True
+    ) -> PredictionLike: ...
 
 
 PredictorFactory = Callable[[Path], PredictorLike]
@@ -95,6 +97,7 @@ def _remove_stale_saves_once() -> None:
 class _Request:
     request_id: int
     drawing: QImage | None = None  # Grayscale8, white ink on black
+    pen_moved: bool = False  # the drawing's strokes travelled: a solid blob is a fat-pen digit, not a dot
     path: Path | None = None  # an image file
     data: bytes | None = None  # an encoded image (clipboard)
     number: NumberRequest | None = None  # read a whole number (strokes, or the file/bytes above)
@@ -141,9 +144,10 @@ class InferenceWorker(QObject):
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------ any thread (thread-safe)
-    def request_drawing(self, request_id: int, image: QImage) -> None:
-        """Recognise ``image`` (a ``Grayscale8`` copy the caller no longer uses)."""
-        self._submit(_Request(request_id, drawing=image))
+    def request_drawing(self, request_id: int, image: QImage, pen_moved: bool = False) -> None:
+        """Recognise ``image`` (a ``Grayscale8`` copy the caller no longer uses); ``pen_moved``: its
+        strokes travelled at least a pen width (``segment_strokes.pen_moved``), so it is never a dot."""
+        self._submit(_Request(request_id, drawing=image, pen_moved=pen_moved))
 
     def request_file(self, request_id: int, path: str | Path) -> None:
         """Load an image file, emit ``image_loaded``, then recognise it."""
@@ -254,7 +258,7 @@ class InferenceWorker(QObject):
             gray, alpha = self._input_of(request)
             if self._predictor is None:
                 raise RuntimeError("No model is loaded")
-            prediction = self._predictor.predict_image(gray, alpha)
+            prediction = self._predictor.predict_image(gray, alpha, dot_rule=not request.pen_moved)
         except DigitPadError as error:
             self.failed.emit(request.request_id, str(error))
         except Exception as error:  # never let one bad input kill the worker
@@ -304,6 +308,14 @@ class InferenceWorker(QObject):
         image = load_image(request.path) if request.path is not None else image_from_bytes(request.data or b"")
         self.image_loaded.emit(request.request_id, gray_alpha_to_qimage(image.gray, image.alpha))
         return image.gray, image.alpha
+
+
+def pen_moved_on(canvas: Any) -> bool:
+    """Whether the pen travelled on ``canvas`` (GUI thread): the core's rule on its strokes."""
+    from digitpad.segment_strokes import from_paper, pen_moved
+
+    request = number_request_of(canvas)
+    return pen_moved(from_paper(request.strokes, request.width, request.height))
 
 
 def number_request_of(canvas: Any) -> NumberRequest:
