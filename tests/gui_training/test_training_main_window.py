@@ -25,8 +25,10 @@ def wired_window(qtbot, settings, initial_weights, monkeypatch):
     window.worker.weights_loaded.connect(gui.on_weights_loaded)
     window.worker.predicted.connect(gui.on_predicted)
     try:
-        with qtbot.waitSignal(gui.weights_loaded, timeout=MODEL_TIMEOUT_MS):
-            window.show()
+        window.show()
+        # The window's own slot hears the first load (connected before its worker starts); the relay
+        # above may have been connected after that signal was emitted, so it cannot be waited on.
+        qtbot.waitUntil(lambda: bool(window.model_description), timeout=MODEL_TIMEOUT_MS)
         window.gui = gui
         yield window
     finally:  # also when setup fails: a running QThread left to the garbage collector aborts the process
