@@ -118,9 +118,9 @@ class NumberReader:
         not-a-digit (0 for a 10-output model); zeros for a span that holds no digit."""
         mean = float(getattr(self.predictor, "mean", MNIST_MEAN))
         std = float(getattr(self.predictor, "std", MNIST_STD))
-        # A span of pad strokes had its taps dropped by the stroke rules: its ink is never a dot,
-        # however solid a fat pen made it.  Image spans keep the normaliser's dot rule.
-        norms = [normalize(span.image, mean=mean, std=std, dot_rule=not span.members) for span in lattice.spans]
+        # Strokes that travelled a pen width are never a dot, however solid a fat pen made their ink
+        # (as on the digit pad); image spans, and taps, keep the normaliser's dot rule.
+        norms = [normalize(span.image, mean=mean, std=std, dot_rule=not span.pen_moved) for span in lattice.spans]
         live = [k for k, n in enumerate(norms) if not n.empty and n.input is not None]
         probs = np.zeros((len(norms), 11), np.float32)
         if live:

@@ -36,6 +36,7 @@ class Span:
     joins: tuple[float, ...] = ()  # per join of two units: their overlap, -1 (apart) .. 1 (one over the other)
     cuts: int = 0  # ends made by cutting through ink (0-2)
     members: tuple[int, ...] = field(default=())  # the caller's items (stroke indices), for the GUI
+    pen_moved: bool = False  # strokes that travelled a pen width: a solid blob is a fat-pen digit, not a dot
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ def stroke_lattice(strokes: Sequence[InkStroke], render: Renderer | None = None)
                 height=(y1 - y0) / height,
                 joins=join_overlaps(unit_ranges[i:j], height),
                 members=tuple(kept[k] for k in members),
+                pen_moved=pen_moved(group),
             )
         )
     return Lattice(len(units), tuple(spans))

@@ -145,3 +145,23 @@ def test_pieces_of_one_digit_merge_in_an_image(reader: NumberReader) -> None:
 
 def test_blank_image_reads_no_number(reader: NumberReader) -> None:
     assert reader.read_image(np.full((60, 200), 255, np.uint8)).empty
+
+
+def test_strokes_that_moved_are_never_a_dot_but_a_tap_is(reader: NumberReader) -> None:
+    from digitpad.segment_lattice import Lattice, Span
+    from digitpad.segment_strokes import InkStroke, stroke_lattice
+
+    eight = [  # an eight written small with the widest pen: two short strokes
+        InkStroke(np.array([[100.0, 100.0], [120.0, 90.0], [130.0, 110.0], [100.0, 130.0]]), 60.0),
+        InkStroke(np.array([[100.0, 130.0], [130.0, 150.0], [100.0, 165.0]]), 60.0),
+    ]
+    assert all(span.pen_moved for span in stroke_lattice(eight).spans)
+    assert reader.read_strokes([InkStroke(np.array([[100.0, 100.0], [101.0, 100.0]]), 60.0)]).number == ""
+    yy, xx = np.mgrid[0:280, 0:280]
+    blob = ((((yy - 140) ** 2 + (xx - 140) ** 2) <= 55**2) * 255).astype(np.uint8)  # round and solid
+    box = (85.0, 85.0, 195.0, 195.0)
+    moved, tapped = Span(0, 1, box, blob, pen_moved=True), Span(0, 1, box, blob, pen_moved=False)
+    norms, _ = reader.recognise(Lattice(1, (moved,)))
+    assert not norms[0].empty  # read, as the digit pad reads it
+    norms, _ = reader.recognise(Lattice(1, (tapped,)))
+    assert norms[0].empty  # the normaliser's dot rule
