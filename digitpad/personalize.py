@@ -31,7 +31,7 @@ import copy
 import math
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,18 +191,12 @@ class Personalizer:
         misread = base_pred != self.labels
         confused = np.unique(base_pred[misread])
 
-        checked = None
-        for event in self._fine_tune(
+        checked = yield from self._fine_tune(
             base_model, x_all[train_idx], y_all[train_idx], replay, 0, total, "checking", confused
-        ):
-            if isinstance(event, Cancelled):
-                yield Cancelled(time.perf_counter() - t0)
-                return
-            if isinstance(event, nn.Module):
-                checked = event
-            else:
-                yield event
-        assert checked is not None
+        )
+        if checked is None:
+            yield Cancelled(time.perf_counter() - t0)
+            return
         personal_after = _accuracy(_predict(checked, x_all[held_idx], mean, std), y_all[held_idx])
         general_checked = _accuracy(_predict(checked, guard_x, mean, std), guard_y)
         kept: nn.Module | None = None
@@ -221,16 +215,12 @@ class Personalizer:
         else:
             kept = checked
             if cfg.refit_on_all:
-                final = None
-                for event in self._fine_tune(base_model, x_all, y_all, replay, cfg.steps, total, "adapting", confused):
-                    if isinstance(event, Cancelled):
-                        yield Cancelled(time.perf_counter() - t0)
-                        return
-                    if isinstance(event, nn.Module):
-                        final = event
-                    else:
-                        yield event
-                assert final is not None
+                final = yield from self._fine_tune(
+                    base_model, x_all, y_all, replay, cfg.steps, total, "adapting", confused
+                )
+                if final is None:
+                    yield Cancelled(time.perf_counter() - t0)
+                    return
                 general_final = _accuracy(_predict(final, guard_x, mean, std), guard_y)
                 if general_before - general_final <= cfg.max_general_drop:
                     kept, general_after = final, general_final
@@ -292,8 +282,8 @@ class Personalizer:
         total: int,
         stage: str,
         confused: np.ndarray,
-    ) -> Iterator[Any]:
-        """Yields ``Progressed`` events, then the tuned model (or ``Cancelled``)."""
+    ) -> Generator[Progressed, None, nn.Module | None]:
+        """Yields ``Progressed`` events; returns the tuned model, or None when stopped."""
         from digitpad.augment import augment
 
         cfg = self.config
@@ -323,8 +313,7 @@ class Personalizer:
         last_emit = 0.0
         for step in range(cfg.steps):
             if self._stop.is_set():
-                yield Cancelled(0.0)
-                return
+                return None
             lr = cfg.lr * 0.5 * (1 + math.cos(math.pi * step / cfg.steps))
             pick = torch.randint(len(y), (cfg.personal_batch,), generator=gen)
             xb, yb = x[pick], y[pick]
@@ -362,7 +351,7 @@ class Personalizer:
             if now - last_emit >= 0.1 or step == cfg.steps - 1:
                 last_emit = now
                 yield Progressed(stage, done + step + 1, total, float(loss.detach()))
-        yield model.eval()
+        return model.eval()
 
 
 class _Optimizer:
