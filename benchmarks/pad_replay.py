@@ -22,8 +22,9 @@ from PySide6.QtWidgets import QApplication
 
 from digitpad.gui.main_window import NUMBER_ASPECT
 from digitpad.gui.pad.canvas import RENDER_SIZE, DrawingCanvas
-from digitpad.gui.pad.inference_worker import number_request_of, pen_moved_on
+from digitpad.gui.pad.inference_worker import number_request_of
 from digitpad.segment_strokes import InkStroke, from_paper
+from tests.canvas_replay import read_like_the_app
 
 _app = None
 
@@ -84,8 +85,7 @@ def digit_pad_reading(predictor, digit, writing_height: float = 170.0):
     scale = writing_height / max(y1 - y0, 1.0)
     offset = np.array([(RENDER_SIZE - (x1 - x0) * scale) / 2, (RENDER_SIZE - writing_height) / 2])
     _write(canvas, [(s - (x0, y0)) * scale + offset for s in digit.strokes], float(RENDER_SIZE))
-    gray = canvas.render_gray().astype(np.float32) / 255.0
-    return predictor.predict_image(gray, dot_rule=not pen_moved_on(canvas))  # as the window asks
+    return read_like_the_app(predictor, canvas)
 
 
 def number_pad_reading(reader, digit, writing_height: float = 170.0):
