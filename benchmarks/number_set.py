@@ -25,8 +25,9 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from digitpad.ink import InkStroke
 from digitpad.pendigits import PenDigit, read_pendigits
-from digitpad.segment_strokes import InkStroke, smooth_path
+from digitpad.segment_strokes import smooth_path
 
 PAD_HEIGHT = 280.0  # the canvas's render units
 PEN_WIDTH = 22.0  # the canvas's default pen

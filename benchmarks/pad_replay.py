@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 from digitpad.gui.main_window import NUMBER_ASPECT
 from digitpad.gui.pad.canvas import RENDER_SIZE, DrawingCanvas
 from digitpad.gui.pad.inference_worker import number_request_of
-from digitpad.segment_strokes import InkStroke, from_paper
+from digitpad.ink import InkStroke, from_paper
 from tests.canvas_replay import read_like_the_app
 
 _app = None

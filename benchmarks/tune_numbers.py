@@ -24,13 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from number_set import build_numbers, render_number
 
+from digitpad.ink import InkStroke
 from digitpad.number_reader import NumberReader
 from digitpad.pendigits import read_pendigits
 from digitpad.predictor import Predictor
 from digitpad.resources import shipped_weights
 from digitpad.segment_image import image_lattice
 from digitpad.segment_lattice import DEFAULT_PRIOR, SpanPrior
-from digitpad.segment_strokes import InkStroke, stroke_lattice
+from digitpad.segment_strokes import stroke_lattice
 from digitpad.synth.mixture import VAL_WRITERS
 
 TRA = Path(__file__).resolve().parents[2] / "shared" / "pendigits" / "pendigits-orig.tra"

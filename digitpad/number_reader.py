@@ -20,9 +20,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from digitpad.ink import InkStroke
 from digitpad.normalize import MNIST_MEAN, MNIST_STD, Normalized, normalize
 from digitpad.segment_lattice import DEFAULT_PRIOR, Box, Lattice, SpanPrior, best_path
-from digitpad.segment_strokes import InkStroke, Renderer, stroke_lattice
+from digitpad.segment_strokes import Renderer, stroke_lattice
 from digitpad.verdict import VerdictRule, decide
 
 SURE_WHOLE = 0.95

@@ -15,11 +15,11 @@ digit) the lattice offers both readings and the recogniser chooses
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from digitpad.ink import InkStroke, pen_moved, reading_strokes
 from digitpad.segment_lattice import (
     Box,
     Lattice,
@@ -41,39 +41,6 @@ Chosen on the validation writers (Pendigits ``.tra`` 26-30, each digit alone): a
 lead-in hook came out heavy enough to read as a 7 (98.32% of all digits right, 1s 90.7%);
 at 112 px 99.20% (1s 98.4%), as on the canvas; 170 px was no better and slower."""
 SUPERSAMPLE = 2  # drawn this many times larger, then area-reduced: anti-aliased like the canvas
-
-
-@dataclass(frozen=True)
-class InkStroke:
-    """One pen-down..pen-up trace: points (x, y), y down, and the pen width in the same units."""
-
-    points: np.ndarray  # float (N, 2)
-    width: float
-
-
-def from_paper(
-    strokes: Sequence[tuple[float, Sequence[tuple[float, float]]]], width: float, height: float
-) -> list[InkStroke]:
-    """Pad strokes ``(pen width, points as fractions of the paper)`` on a ``width`` x ``height`` paper.
-
-    The pen width is already in the paper's units (the canvas: 280 per paper height).
-    """
-    scale = np.array([width, height], dtype=np.float32)
-    return [InkStroke(np.asarray(points, dtype=np.float32).reshape(-1, 2) * scale, float(w)) for w, points in strokes]
-
-
-def pen_moved(strokes: Sequence[InkStroke]) -> bool:
-    """True when the pen travelled at least one pen width in all (the strokes' path lengths
-    together): the drawing is a digit or a scribble, never a tap, however round and solid its
-    ink looks (a digit written small with the widest pen is a blob; only the strokes tell it
-    from a dot).  Taps, even several, hardly travel at all."""
-    travelled, widest = 0.0, 0.0
-    for stroke in strokes:
-        points = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 2)
-        if len(points) > 1:
-            travelled += float(np.hypot(*np.diff(points, axis=0).T).sum())
-        widest = max(widest, float(stroke.width))
-    return travelled >= max(widest, 1.0)
 
 
 Renderer = Callable[[Sequence[InkStroke]], np.ndarray]
@@ -121,7 +88,8 @@ def stroke_lattice(strokes: Sequence[InkStroke], render: Renderer | None = None)
         y0 = float(min(lo[k, 1] for k in members))
         y1 = float(max(hi[k, 1] for k in members))
         group = [strokes[kept[k]] for k in members]
-        image = render(group) if render is not None else picture(group)
+        read = reading_strokes(group)  # a marker-thick pen is read thinner, as on the digit pad
+        image = render(read) if render is not None else picture(read)
         pen = max(strokes[kept[k]].width for k in members) / 2.0
         box = (x0 - pen, y0 - pen, x1 + pen, y1 + pen)
         spans.append(

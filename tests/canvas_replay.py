@@ -66,8 +66,11 @@ def drawn_gray(canvas: DrawingCanvas) -> np.ndarray:
 
 
 def read_like_the_app(predictor, canvas: DrawingCanvas):
-    """The digit pad's reading of the drawing, as the window asks the worker for it: the rendered
-    image, and whether the pen moved (then a solid blob is a fat-pen digit, never a dot)."""
-    from digitpad.gui.pad.inference_worker import pen_moved_on
+    """The digit pad's reading of the drawing, as the window asks the worker for it
+    (``inference_worker.drawing_of``: the recogniser's pen, and whether the pen moved)."""
+    from digitpad.gui.pad.inference_worker import drawing_of
+    from digitpad.gui.widgets.qimage_array import qimage_to_gray
 
-    return predictor.predict_image(drawn_gray(canvas), dot_rule=not pen_moved_on(canvas))
+    image, moved = drawing_of(canvas)
+    gray = qimage_to_gray(image).astype(np.float32) / np.float32(255.0)
+    return predictor.predict_image(gray, dot_rule=not moved)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitpad.segment_strokes import InkStroke
+from digitpad.ink import InkStroke
 
 H = 170.0  # writing height
 TOP = 55.0

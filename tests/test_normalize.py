@@ -248,7 +248,7 @@ def test_rerendered_mnist_accuracy_matches_originals(mnist_dir):
 
 
 def test_the_dot_rule_is_off_for_a_drawing_whose_pen_moved():
-    from digitpad.segment_strokes import InkStroke, pen_moved
+    from digitpad.ink import InkStroke, pen_moved
 
     yy, xx = np.mgrid[0:280, 0:280]
     blob = (((yy - 140) ** 2 + (xx - 140) ** 2) <= 55**2).astype(np.float32)  # a pen-60 digit drawn small

@@ -148,8 +148,9 @@ def test_blank_image_reads_no_number(reader: NumberReader) -> None:
 
 
 def test_strokes_that_moved_are_never_a_dot_but_a_tap_is(reader: NumberReader) -> None:
+    from digitpad.ink import InkStroke
     from digitpad.segment_lattice import Lattice, Span
-    from digitpad.segment_strokes import InkStroke, stroke_lattice
+    from digitpad.segment_strokes import stroke_lattice
 
     eight = [  # an eight written small with the widest pen: two short strokes
         InkStroke(np.array([[100.0, 100.0], [120.0, 90.0], [130.0, 110.0], [100.0, 130.0]]), 60.0),

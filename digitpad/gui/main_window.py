@@ -38,8 +38,8 @@ from digitpad.gui.pad.inference_worker import (
     NumberReadingLike,
     PredictionLike,
     PredictorFactory,
+    drawing_of,
     number_request_of,
-    pen_moved_on,
     start_worker,
     stop_worker,
 )
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
             return
         if not self.model_description:
             self.result_panel.clear(LOADING_TEXT)  # answered as soon as the model is ready
-        self.worker.request_drawing(request_id, self.canvas.render_image(), pen_moved_on(self.canvas))
+        self.worker.request_drawing(request_id, *drawing_of(self.canvas))
 
     @Slot()
     def _update_actions(self) -> None:

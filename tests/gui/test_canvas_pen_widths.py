@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from digitpad.gui.pad.canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
-from digitpad.gui.pad.inference_worker import pen_moved_on
+from digitpad.gui.pad.inference_worker import drawing_of
+from digitpad.gui.widgets.qimage_array import qimage_to_gray
 from digitpad.normalize import normalize, stroke_width
 from digitpad.predictor import Predictor
 from digitpad.resources import shipped_weights
@@ -81,12 +82,33 @@ def test_a_small_digit_with_the_thickest_pen_is_read_not_taken_for_a_dot(canvas,
     # two short strokes of a pen-60 eight at a quarter of the pad: a round, solid blob of ink
     draw(canvas, fit_strokes(draw_form("8-plain", np.random.default_rng(0))[1], 0.25), pen=MAX_PEN_WIDTH)
     assert normalize(drawn_gray(canvas)).empty  # the pixels alone look like a dot ...
-    assert pen_moved_on(canvas)  # ... but the pen travelled, which a tap never does
+    assert drawing_of(canvas)[1]  # ... but the pen travelled, which a tap never does
     assert read_like_the_app(predictor, canvas).verdict != "empty"
 
 
 def test_taps_stay_empty_in_the_apps_reading(canvas, predictor):
     for pen in PENS:
         draw(canvas, [np.array([[0.4, 0.5], [0.401, 0.5]]), np.array([[0.6, 0.5], [0.6, 0.502]])], pen=pen)
-        assert not pen_moved_on(canvas)
+        assert not drawing_of(canvas)[1]
         assert read_like_the_app(predictor, canvas).verdict == "empty"
+
+
+def test_the_recogniser_reads_a_marker_thick_pen_thinner_than_the_pad_shows_it(canvas):
+    draw(canvas, fit_strokes(strokes_of(8), 0.3), pen=MAX_PEN_WIDTH)
+    shown = canvas.render_gray()
+    image, moved = drawing_of(canvas)
+    read = qimage_to_gray(image)
+    assert moved
+    assert (read > 127).sum() < 0.6 * (shown > 127).sum()  # a thinner pen along the same path
+    assert not (read > 127)[shown <= 127].any()  # ... never ink where the pad shows none
+    draw(canvas, fit_strokes(strokes_of(8), 0.6), pen=22)  # the default pen: read exactly as shown
+    assert np.array_equal(qimage_to_gray(drawing_of(canvas)[0]), canvas.render_gray())
+
+
+@pytest.mark.parametrize("digit", sorted(DIGITS))
+def test_the_widest_pen_on_a_small_digit_reads_as_the_default_pen_does(canvas, predictor, digit):
+    draw(canvas, fit_strokes(strokes_of(digit), 0.3), pen=22)
+    assert read_like_the_app(predictor, canvas).digit == digit
+    draw(canvas, fit_strokes(strokes_of(digit), 0.3), pen=MAX_PEN_WIDTH)
+    reading = read_like_the_app(predictor, canvas)
+    assert (reading.digit, reading.verdict) == (digit, "digit")

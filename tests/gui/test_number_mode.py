@@ -122,8 +122,8 @@ def test_low_confidence_digits_are_marked(qtbot) -> None:
 def test_a_digit_alone_is_drawn_as_the_digit_pad_draws_it(qtbot) -> None:
     from digitpad.gui.pad.canvas import DrawingCanvas
     from digitpad.gui.pad.stroke_render import render_like_canvas
+    from digitpad.ink import from_paper
     from digitpad.normalize import normalize
-    from digitpad.segment_strokes import from_paper
     from tests.gui.gui_helpers import SEVEN, draw
 
     canvas = DrawingCanvas()

@@ -11,6 +11,7 @@ Everything here runs in the GUI thread.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -215,24 +216,35 @@ class DrawingCanvas(QWidget):
         self.update()
 
     # --------------------------------------------------------------- rendering
-    def render_image(self, size: int = RENDER_SIZE) -> QImage:
+    def render_image(self, size: int = RENDER_SIZE, widths: Sequence[float] | None = None) -> QImage:
         """The drawing as a fresh ``Grayscale8`` image: white ink on black.
 
-        A new image every call, so it can be handed to another thread as a value.
+        ``widths`` (one per stroke of :meth:`ink_strokes`) draws the strokes
+        with other pens: the recogniser's (``digitpad.ink.reading_widths``).  A new
+        image every call, so it can be handed to another thread as a value.
         """
+        strokes = self._all_strokes()
+        if widths is not None:
+            if len(widths) != len(strokes):
+                raise ValueError(f"{len(widths)} pen widths for {len(strokes)} strokes")
+            strokes = [Stroke(float(w), s.points) for s, w in zip(strokes, widths, strict=True)]
         image = QImage(size, size, QImage.Format.Format_Grayscale8)
         image.fill(Qt.GlobalColor.black)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_strokes(painter, float(size), float(size), Qt.GlobalColor.white, self._all_strokes())
+        self._paint_strokes(painter, float(size), float(size), Qt.GlobalColor.white, strokes)
         painter.end()
         return image
 
-    def render_gray(self, size: int = RENDER_SIZE) -> np.ndarray:
+    def render_gray(self, size: int = RENDER_SIZE, widths: Sequence[float] | None = None) -> np.ndarray:
         """The drawing as a ``uint8`` (size, size) array, white ink on black."""
         from digitpad.gui.widgets.qimage_array import qimage_to_gray
 
-        return qimage_to_gray(self.render_image(size))
+        return qimage_to_gray(self.render_image(size, widths))
+
+    def ink_strokes(self) -> list[Stroke]:
+        """Every stroke on the paper, the one being drawn included (last)."""
+        return self._all_strokes()
 
     def _all_strokes(self) -> list[Stroke]:
         strokes = list(self._strokes)

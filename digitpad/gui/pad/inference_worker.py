@@ -281,7 +281,7 @@ class InferenceWorker(QObject):
                 # Candidates drawn as the canvas draws: one digit reads as on the digit pad.
                 self._number_reader = NumberReader(self._predictor, render=render_like_canvas)  # type: ignore[arg-type]
             if request.drawing is None and request.path is None and request.data is None:
-                from digitpad.segment_strokes import from_paper
+                from digitpad.ink import from_paper
 
                 reading = self._number_reader.read_strokes(from_paper(number.strokes, number.width, number.height))
             else:
@@ -310,12 +310,16 @@ class InferenceWorker(QObject):
         return image.gray, image.alpha
 
 
-def pen_moved_on(canvas: Any) -> bool:
-    """Whether the pen travelled on ``canvas`` (GUI thread): the core's rule on its strokes."""
-    from digitpad.segment_strokes import from_paper, pen_moved
+def drawing_of(canvas: Any) -> tuple[QImage, bool]:
+    """What the digit pad asks the worker to read (GUI thread): the drawing rendered with the
+    recogniser's pen (``digitpad.ink.reading_widths``: a marker-thick pen is read thinner), and
+    whether the pen travelled (then a solid blob is a fat-pen digit, never a dot)."""
+    from digitpad.gui.pad.canvas import RENDER_SIZE
+    from digitpad.ink import from_paper, pen_moved, reading_widths
 
-    request = number_request_of(canvas)
-    return pen_moved(from_paper(request.strokes, request.width, request.height))
+    strokes = canvas.ink_strokes()
+    ink = from_paper([(s.width, s.points) for s in strokes], RENDER_SIZE * canvas.paper_aspect(), float(RENDER_SIZE))
+    return canvas.render_image(widths=reading_widths(ink)), pen_moved(ink)
 
 
 def number_request_of(canvas: Any) -> NumberRequest:
