@@ -35,6 +35,11 @@ def one(x: float) -> list[InkStroke]:
     return [stroke(_line((0.12, 0.0), (0.05, 1.0), x=x))]
 
 
+def flagged_one(x: float) -> list[InkStroke]:
+    """A 1 with a long up-stroke flag, in one stroke."""
+    return [stroke(_line((0.0, 0.3), (0.28, 0.0), (0.28, 1.0), x=x))]
+
+
 def zero(x: float) -> list[InkStroke]:
     return [stroke(_arc(0.3, 0.5, 0.3, 0.5, -np.pi / 2, 1.5 * np.pi, x=x))]
 

@@ -11,7 +11,7 @@ from digitpad.resources import shipped_weights
 from digitpad.segment_image import image_lattice, label_components
 from digitpad.segment_lattice import Lattice, Span, best_path
 from digitpad.segment_strokes import stroke_lattice
-from tests.number_strokes import H, dot, four, one, picture, seven, zero
+from tests.number_strokes import H, dot, flagged_one, four, one, picture, seven, zero
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +135,12 @@ def test_touching_digits_in_an_image_are_cut_apart(reader: NumberReader) -> None
     lattice = image_lattice(image)
     assert lattice.atoms > 1  # the joined pair got candidate cuts
     assert reader.read_image(image).number == "00"
+
+
+def test_two_overlapping_ones_narrower_than_a_zero_are_cut_apart(reader: NumberReader) -> None:
+    image = picture(flagged_one(40) + flagged_one(40 + 0.3 * H))  # the second flag runs into the first stem
+    assert label_components(255 - image > 100)[1] == 1  # one piece of ink ...
+    assert reader.read_image(image).number == "11"  # ... read as two ones, not as one thing that is no digit
 
 
 def test_pieces_of_one_digit_merge_in_an_image(reader: NumberReader) -> None:
