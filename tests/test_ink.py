@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from digitpad.ink import MIN_READING_PEN, READING_PEN, InkStroke, pen_moved, reading_strokes, reading_widths
 
