@@ -7,9 +7,10 @@
 
 The CLI's ``train``, the app's training worker and the benchmarks all use it.
 Two hooks make it the base for other kinds of run: ``data`` (a
-:data:`~digitpad.data.DataSource`: MNIST by default, or images in memory,
-e.g. a user's corrections mixed with replayed MNIST) and ``initial_state``
-(weights to fine-tune from).  Weights are always saved under one naming
+:data:`~digitpad.data.DataSource`: MNIST by default, or images in memory)
+and ``initial_state`` (weights to fine-tune from).  Personalising is not one
+of them: it needs frozen BatchNorm, a distillation loss and a guard instead
+of a test set, so :mod:`digitpad.personalize` has its own short loop.  Weights are always saved under one naming
 scheme (:func:`new_weights_path`) unless ``out`` names the file.
 """
 
