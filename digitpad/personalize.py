@@ -53,12 +53,18 @@ class PersonalizeConfig:
     method: str = "replay"  # "replay" (shipped general digits) | "l2sp" (none: pull towards the start)
     steps: int = 60  # optimizer steps per run (two runs when the check passes)
     personal_batch: int = 16
-    replay_batch: int = 96
+    replay_batch: int = 192
     lr: float = 3e-4  # Adam, cosine decay to 0 (Adam: frozen BatchNorm leaves the gradients badly scaled for SGD)
     optimizer: str = "adam"  # "adam" | "sgd" (Nesterov momentum 0.9)
     clip: float = 1.0  # gradient norm clipping (0: off)
     l2sp: float = 0.01  # weight of ||w - w_start||^2 (method "l2sp")
-    distill: float = 4.0  # weight of matching the starting model's outputs on the general digits ("replay")
+    # weight of matching the starting model's outputs on the general digits ("replay").  With replay_batch,
+    # tuned on generated users (Pendigits .tra writers 26-30 sheared, rotated or squeezed so the shipped
+    # weights misread them; general digits: MNIST training digits outside the shipped subsets), 8 users:
+    # distill 4, replay 96: errors 181 -> 70, worst general 99.55%; distill 8: 69, 99.61%;
+    # distill 8, replay 192: 38, 99.61%; distill 16, replay 192: 15, 99.64%; distill 24, replay 192: 14, 99.64%
+    # (base 99.77%); lr 1.5e-4 or 40 steps: the guard refused most users.
+    distill: float = 24.0
     personal_weight: float = 1.0  # weight of the personal samples' loss
     holdout: float = 0.25  # share of the samples held out for the check
     max_general_drop: float = 0.003  # 0.3 points
