@@ -175,6 +175,14 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         advanced=True,
     ),
     Option(
+        "pen_renders",
+        int,
+        3,
+        "for --data mix: renders of each Pendigits .tra digit (each at a random pen and size)",
+        range=(1, 20),
+        advanced=True,
+    ),
+    Option(
         "width",
         int,
         None,
@@ -218,6 +226,7 @@ class TrainConfig:
     data: str = _default("data")  # "mix": digitpad.synth.mixture, selected on its validation split
     pendigits: str | None = _default("pendigits")
     elastic: float = _default("elastic")
+    pen_renders: int = _default("pen_renders")
     width: int | None = _default("width")  # digitpad model only; None: the model's default
     # Not user options: set by code (benchmarks, tests, the GUI worker).
     model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}

@@ -201,15 +201,18 @@ def pendigits_file(config: TrainConfig) -> Path | None:
     return path if path.is_file() else None
 
 
+def mixture_config(config: TrainConfig) -> MixtureConfig:
+    """The mixture a run's options ask for (``--pen-renders``; a dry run's is tiny)."""
+    return DRY_RUN if config.dry_run else MixtureConfig(pen_renders=config.pen_renders)
+
+
 def mixture_source(config: TrainConfig) -> DataSource:
     """A run's data for ``--data mix``: ``train`` is the mixture, ``test`` its validation split."""
     from digitpad.data import Split, TrainingData, load_mnist
 
     def load(device: torch.device) -> TrainingData:
         mnist = load_mnist(config.data_dir, train=True, download=config.download)
-        mc = MixtureConfig()
-        if config.dry_run:
-            mc = DRY_RUN
+        mc = mixture_config(config)
         mix = build_mixture(
             mnist.images,
             mnist.labels,

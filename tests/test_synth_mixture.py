@@ -1,0 +1,43 @@
+"""The training mixture: how many renders of each real pen digit, and a validation split that does not move."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from digitpad.synth.mixture import DRY_RUN, MixtureConfig, build_mixture, mixture_config
+from digitpad.train_options import TrainConfig, config_from_values
+from tests.test_pendigits import SAMPLE
+
+
+def small(pen_renders: int) -> MixtureConfig:
+    return MixtureConfig(val_mnist=20, pen_renders=pen_renders, forms=8, nondigits=8, val_forms=4, val_nondigits=4)
+
+
+def same_items(a: torch.Tensor, la: torch.Tensor, b: torch.Tensor, lb: torch.Tensor) -> bool:
+    def items(x: torch.Tensor, y: torch.Tensor) -> list[tuple[int, bytes]]:
+        return sorted((int(label), image.numpy().tobytes()) for image, label in zip(x, y, strict=True))
+
+    return items(a, la) == items(b, lb)
+
+
+def test_the_run_option_sets_the_renders_of_each_pen_digit():
+    assert mixture_config(TrainConfig(data="mix")).pen_renders == 3
+    assert mixture_config(config_from_values({"data": "mix", "pen_renders": 5})).pen_renders == 5
+    assert mixture_config(TrainConfig(data="mix", dry_run=True)) == DRY_RUN
+
+
+def test_more_renders_add_training_digits_but_leave_the_validation_split_as_it_was(tmp_path: Path):
+    tra = tmp_path / "tiny.tra"
+    tra.write_text(SAMPLE)  # writers 3 and 4: both train (validation writers are 26-30)
+    images = torch.zeros((60, 28, 28), dtype=torch.uint8)
+    images[:, 8:20, 12:16] = 255  # a bar: every MNIST stand-in has ink
+    labels = torch.arange(60) % 10
+    two = build_mixture(images, labels, tra, seed=1, config=small(2))
+    five = build_mixture(images, labels, tra, seed=1, config=small(5))
+    assert (two.counts["pendigits"], five.counts["pendigits"]) == (2 * 2, 5 * 2)
+    assert len(five.train_labels) - len(two.train_labels) == 3 * 2
+    assert same_items(two.val_images, two.val_labels, five.val_images, five.val_labels)  # shuffled alike or not
+    assert dataclasses.replace(small(2), pen_renders=5) == small(5)
