@@ -3,7 +3,7 @@
     QT_QPA_PLATFORM=offscreen python benchmarks/tune_verdict.py --weights PATH
 
 Replays the Pendigits ``.tra`` validation writers (26-30, held out of training)
-on the real canvas (default pen, pen 4, pen 60, 30% height) and draws training-
+on the real canvas (default pen, pen 4, pen 60, 30% height), read as the window reads them and draws training-
 family non-digits with a validation seed, collects the calibrated 11-way
 probabilities once, then prints for a grid of ``VerdictRule`` thresholds: the
 share of real digits that get ``digit``, the accuracy among those, and the
@@ -26,6 +26,8 @@ sys.path.insert(0, str(REPO))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from digitpad.gui.pad.inference_worker import drawing_of  # noqa: E402
+from digitpad.gui.widgets.qimage_array import qimage_to_gray  # noqa: E402
 from digitpad.normalize import normalize  # noqa: E402
 from digitpad.pendigits import read_pendigits  # noqa: E402
 from digitpad.predictor import Predictor  # noqa: E402
@@ -33,12 +35,13 @@ from digitpad.synth.forms import FORMS, draw_form  # noqa: E402
 from digitpad.synth.mixture import VAL_WRITERS  # noqa: E402
 from digitpad.synth.nondigits import TRAIN_FAMILIES, train_nondigit  # noqa: E402
 from digitpad.verdict import VerdictRule, decide_batch  # noqa: E402
-from tests.canvas_replay import draw, drawn_gray, fit_strokes, new_canvas  # noqa: E402
+from tests.canvas_replay import draw, fit_strokes, new_canvas  # noqa: E402
 
 
 def probabilities(predictor: Predictor, canvas, strokes, pen: float, height: float) -> np.ndarray:
     draw(canvas, fit_strokes(strokes, height), pen=pen)
-    n = normalize(drawn_gray(canvas))
+    image, moved = drawing_of(canvas)  # what the window asks the worker to read
+    n = normalize(qimage_to_gray(image), dot_rule=not moved)
     if n.empty or n.input is None:
         return np.full(11, np.nan, np.float32)
     full = predictor.predict_all(n.input[None])[0]
