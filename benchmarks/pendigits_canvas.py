@@ -3,7 +3,7 @@
 Each digit is replayed with real mouse events on the square digit pad the
 way ``pad_replay.digit_pad_reading`` does it (centred, 170/280 of the pad
 tall, the default pen), the canvas renders it as it renders a drawing for
-recognition (``inference_worker.drawing_of``), and it is normalised exactly
+recognition (``tests.canvas_replay.app_input``), and it is normalised exactly
 as a drawing is.  What comes out is the 28x28 network input a correction of
 that drawing would store.
 """
@@ -14,10 +14,9 @@ import numpy as np
 import pad_replay  # first: offscreen Qt, the repository on sys.path
 from pad_replay import RENDER_SIZE, _canvas, _write
 
-from digitpad.gui.pad.inference_worker import drawing_of
-from digitpad.gui.widgets.qimage_array import qimage_to_gray
 from digitpad.normalize import MNIST_MEAN, MNIST_STD, normalize
 from digitpad.pendigits import PenDigit
+from tests.canvas_replay import app_input
 
 WRITING_HEIGHT = 170.0
 _pad = None
@@ -33,9 +32,8 @@ def network_input(digit: PenDigit) -> np.ndarray:
     scale = WRITING_HEIGHT / max(y1 - y0, 1.0)
     offset = np.array([(RENDER_SIZE - (x1 - x0) * scale) / 2, (RENDER_SIZE - WRITING_HEIGHT) / 2])
     _write(_pad, [(s - (x0, y0)) * scale + offset for s in digit.strokes], float(RENDER_SIZE))
-    image, moved = drawing_of(_pad)  # as the window asks the worker to read it
-    gray = qimage_to_gray(image).astype(np.float32) / 255.0
-    return normalize(gray, None, mean=MNIST_MEAN, std=MNIST_STD, dot_rule=not moved).preview
+    gray, dot_rule = app_input(_pad)  # as the window asks the worker to read it
+    return normalize(gray, None, mean=MNIST_MEAN, std=MNIST_STD, dot_rule=dot_rule).preview
 
 
 __all__ = ["network_input", "pad_replay"]

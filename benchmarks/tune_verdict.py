@@ -26,8 +26,6 @@ sys.path.insert(0, str(REPO))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from digitpad.gui.pad.inference_worker import drawing_of  # noqa: E402
-from digitpad.gui.widgets.qimage_array import qimage_to_gray  # noqa: E402
 from digitpad.normalize import normalize  # noqa: E402
 from digitpad.pendigits import read_pendigits  # noqa: E402
 from digitpad.predictor import Predictor  # noqa: E402
@@ -35,13 +33,13 @@ from digitpad.synth.forms import FORMS, draw_form  # noqa: E402
 from digitpad.synth.mixture import VAL_WRITERS  # noqa: E402
 from digitpad.synth.nondigits import TRAIN_FAMILIES, train_nondigit  # noqa: E402
 from digitpad.verdict import VerdictRule, decide_batch  # noqa: E402
-from tests.canvas_replay import draw, fit_strokes, new_canvas  # noqa: E402
+from tests.canvas_replay import app_input, draw, fit_strokes, new_canvas  # noqa: E402
 
 
 def probabilities(predictor: Predictor, canvas, strokes, pen: float, height: float) -> np.ndarray:
     draw(canvas, fit_strokes(strokes, height), pen=pen)
-    image, moved = drawing_of(canvas)  # what the window asks the worker to read
-    n = normalize(qimage_to_gray(image), dot_rule=not moved)
+    gray, dot_rule = app_input(canvas)  # what the window asks the worker to read
+    n = normalize(gray, dot_rule=dot_rule)
     if n.empty or n.input is None:
         return np.full(11, np.nan, np.float32)
     full = predictor.predict_all(n.input[None])[0]

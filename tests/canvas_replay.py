@@ -65,12 +65,18 @@ def drawn_gray(canvas: DrawingCanvas) -> np.ndarray:
     return canvas.render_gray().astype(np.float32) / np.float32(255.0)
 
 
-def read_like_the_app(predictor, canvas: DrawingCanvas):
-    """The digit pad's reading of the drawing, as the window asks the worker for it
-    (``inference_worker.drawing_of``: the recogniser's pen, and whether the pen moved)."""
+def app_input(canvas: DrawingCanvas) -> tuple[np.ndarray, bool]:
+    """What the window hands the worker for the digit pad's drawing (``inference_worker.drawing_of``:
+    the recogniser's pen), as the worker turns it into pixels: float32 in [0, 1], and the dot rule
+    it reads them with (off when the pen moved)."""
     from digitpad.gui.pad.inference_worker import drawing_of
     from digitpad.gui.widgets.qimage_array import qimage_to_gray
 
     image, moved = drawing_of(canvas)
-    gray = qimage_to_gray(image).astype(np.float32) / np.float32(255.0)
-    return predictor.predict_image(gray, dot_rule=not moved)
+    return qimage_to_gray(image).astype(np.float32) / np.float32(255.0), not moved
+
+
+def read_like_the_app(predictor, canvas: DrawingCanvas):
+    """The digit pad's reading of the drawing, as the window asks the worker for it."""
+    gray, dot_rule = app_input(canvas)
+    return predictor.predict_image(gray, dot_rule=dot_rule)

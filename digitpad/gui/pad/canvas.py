@@ -236,11 +236,11 @@ class DrawingCanvas(QWidget):
         painter.end()
         return image
 
-    def render_gray(self, size: int = RENDER_SIZE, widths: Sequence[float] | None = None) -> np.ndarray:
+    def render_gray(self, size: int = RENDER_SIZE) -> np.ndarray:
         """The drawing as a ``uint8`` (size, size) array, white ink on black."""
         from digitpad.gui.widgets.qimage_array import qimage_to_gray
 
-        return qimage_to_gray(self.render_image(size, widths))
+        return qimage_to_gray(self.render_image(size))
 
     def ink_strokes(self) -> list[Stroke]:
         """Every stroke on the paper, the one being drawn included (last)."""
