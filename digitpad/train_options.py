@@ -183,6 +183,14 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         advanced=True,
     ),
     Option(
+        "all_writers",
+        bool,
+        False,
+        "for --data mix: train on every .tra writer, the validation writers 26-30 too (the final refit of a "
+        "chosen recipe; selection and calibration then use the other validation parts)",
+        advanced=True,
+    ),
+    Option(
         "width",
         int,
         None,
@@ -227,6 +235,7 @@ class TrainConfig:
     pendigits: str | None = _default("pendigits")
     elastic: float = _default("elastic")
     pen_renders: int = _default("pen_renders")
+    all_writers: bool = _default("all_writers")
     width: int | None = _default("width")  # digitpad model only; None: the model's default
     # Not user options: set by code (benchmarks, tests, the GUI worker).
     model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}

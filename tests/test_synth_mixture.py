@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
 import torch
@@ -16,10 +17,11 @@ def small(pen_renders: int) -> MixtureConfig:
     return MixtureConfig(val_mnist=20, pen_renders=pen_renders, forms=8, nondigits=8, val_forms=4, val_nondigits=4)
 
 
-def same_items(a: torch.Tensor, la: torch.Tensor, b: torch.Tensor, lb: torch.Tensor) -> bool:
-    def items(x: torch.Tensor, y: torch.Tensor) -> list[tuple[int, bytes]]:
-        return sorted((int(label), image.numpy().tobytes()) for image, label in zip(x, y, strict=True))
+def items(x: torch.Tensor, y: torch.Tensor) -> list[tuple[int, bytes]]:
+    return sorted((int(label), image.numpy().tobytes()) for image, label in zip(x, y, strict=True))
 
+
+def same_items(a: torch.Tensor, la: torch.Tensor, b: torch.Tensor, lb: torch.Tensor) -> bool:
     return items(a, la) == items(b, lb)
 
 
@@ -41,3 +43,20 @@ def test_more_renders_add_training_digits_but_leave_the_validation_split_as_it_w
     assert len(five.train_labels) - len(two.train_labels) == 3 * 2
     assert same_items(two.val_images, two.val_labels, five.val_images, five.val_labels)  # shuffled alike or not
     assert dataclasses.replace(small(2), pen_renders=5) == small(5)
+
+
+def test_all_writers_trains_on_the_validation_writers_and_keeps_the_other_validation_parts(tmp_path: Path):
+    tra = tmp_path / "tiny.tra"
+    tra.write_text(SAMPLE.replace(".COMMENT 1  4  2", ".COMMENT 1  27  2"))  # the 1 is a validation writer's
+    images = torch.zeros((60, 28, 28), dtype=torch.uint8)
+    images[:, 8:20, 12:16] = 255
+    labels = torch.arange(60) % 10
+    held = build_mixture(images, labels, tra, seed=1, config=small(2))
+    refit = build_mixture(images, labels, tra, seed=1, config=dataclasses.replace(small(2), all_writers=True))
+    assert (held.counts["pendigits"], held.counts["val_pendigits"]) == (2, 1)
+    assert (refit.counts["pendigits"], refit.counts["val_pendigits"]) == (4, 0)
+    # the validation split is the held-out one less its Pendigits digit: the same MNIST, forms and non-digits
+    before, after = Counter(items(held.val_images, held.val_labels)), Counter(items(refit.val_images, refit.val_labels))
+    assert after <= before and [label for label, _ in before - after] == [1]
+    assert mixture_config(config_from_values({"data": "mix", "all_writers": True})).all_writers
+    assert not mixture_config(TrainConfig(data="mix")).all_writers
