@@ -145,6 +145,12 @@ def _cuts(mask: np.ndarray, height: float) -> list[int]:
     (two rings meeting, the foot of a 1 on a 9); where they barely touch, the
     column projection has a valley.  Each kind is a local extreme over a
     window of a few tenths of the writing height, ranked by how deep it is.
+
+    The cuts are straight columns.  Bent cuts (the path of least ink from top
+    to bottom, at most 0.12 heights from the column) were tried on the
+    validation numbers and lost: exact 93.00 -> 91.75% (5 numbers fixed, 9
+    broken: the path slips into the thin end of a neighbour's stroke);
+    within 0.06 heights they change nothing.
     """
     w = mask.shape[1]
     lo, hi = int(MIN_PIECE * height), w - int(MIN_PIECE * height)
