@@ -44,8 +44,10 @@ from digitpad.resources import shipped_weights
 REPO = Path(__file__).resolve().parent.parent
 
 
-def mnist_general(folder: Path, which: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """MNIST test (reporting), or for tuning 10,000 training digits outside the shipped replay/guard subsets."""
+def mnist_general(folder: Path, which: str, seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """General digits: MNIST test (``"test"``, reporting only) or, for tuning, MNIST training digits outside the
+    shipped replay/guard subsets: ``"validation"``, the 5,000 the weights' training held out (mixture ``seed``),
+    never trained on, so forgetting shows as on the test set; ``"train-rest"``, 10,000 of the others."""
     raw = folder / "MNIST" / "raw"
     prefix = "t10k" if which == "test" else "train"
     x = np.frombuffer((raw / f"{prefix}-images-idx3-ubyte").read_bytes(), np.uint8, offset=16).reshape(-1, 28, 28)
@@ -53,8 +55,13 @@ def mnist_general(folder: Path, which: str) -> tuple[torch.Tensor, torch.Tensor]
     if which != "test":
         with np.load(REPO / "resources" / "replay" / "mnist-replay.npz") as shipped:
             used = np.concatenate([shipped["replay_mnist_train_index"], shipped["guard_mnist_train_index"]])
-        rest = np.setdiff1d(np.arange(len(y)), used)
-        pick = np.random.default_rng(0).choice(rest, 10_000, replace=False)
+        if which == "validation":
+            from digitpad.synth.mixture import MixtureConfig
+
+            held = np.random.default_rng([seed, 10]).permutation(len(y))[: MixtureConfig().val_mnist]
+            pick = np.setdiff1d(held, used)
+        else:
+            pick = np.random.default_rng(0).choice(np.setdiff1d(np.arange(len(y)), used), 10_000, replace=False)
         x, y = x[pick], y[pick]
     return torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
 

@@ -92,3 +92,35 @@ def test_bad_input_is_one_clear_error() -> None:
         Personalizer(base, flag_ones(1, seed=5), np.ones(1, np.int64))
     with pytest.raises(TrainingError, match="method"):
         Personalizer(base, flag_ones(2, seed=5), np.ones(2, np.int64), PersonalizeConfig(method="magic"))
+
+
+def test_keep_share_moves_the_weights_back_towards_the_start() -> None:
+    import torch
+
+    from digitpad.personalize import keep_share
+
+    model = torch.nn.Linear(3, 2)
+    start = [p.detach().clone() for p in model.parameters()]
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(4.0)
+    keep_share(model, start, 0.25)
+    for p, p0 in zip(model.parameters(), start, strict=True):
+        assert torch.allclose(p, p0 + 1.0)
+    keep_share(model, start, 1.0)  # all of the change: nothing moves
+    for p, p0 in zip(model.parameters(), start, strict=True):
+        assert torch.allclose(p, p0 + 1.0)
+
+
+@pytest.mark.slow
+def test_keeping_none_of_the_change_is_refused_by_the_guard() -> None:
+    import dataclasses
+
+    base = load_checkpoint(shipped_weights())
+    config = dataclasses.replace(FAST, keep=0.0)  # the run ends on the starting weights
+    job = Personalizer(base, flag_ones(16, seed=1), np.ones(16, np.int64), config)
+    report = [e for e in job.run() if isinstance(e, Finished)][0].report
+    assert not report.accepted and report.personal_after == report.personal_before
+    assert "did not read your held-out samples better" in report.summary
+    with pytest.raises(TrainingError, match="keep must be between 0 and 1"):
+        Personalizer(base, flag_ones(4, seed=1), np.ones(4, np.int64), dataclasses.replace(FAST, keep=1.5))
