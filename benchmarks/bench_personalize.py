@@ -104,9 +104,9 @@ def main() -> int:
     parser.add_argument("--timing", action="store_true", help="also time runs on 50 and 500 samples")
     parser.add_argument(
         "--general",
-        choices=("test", "train-rest"),
+        choices=("test", "validation", "train-rest"),
         default="test",
-        help="MNIST test (report) or unused train digits (tune)",
+        help="MNIST test (report), or for tuning MNIST validation digits the weights never saw or other train digits",
     )
     parser.add_argument("--json", metavar="FILE", help="write all figures here")
     for f in dataclasses.fields(PersonalizeConfig):
@@ -125,7 +125,7 @@ def main() -> int:
     base = load_checkpoint(args.weights)
     base_model = base.build_model()
     replay = load_replay()
-    test_x, test_y = mnist_general(Path(args.mnist), args.general)
+    test_x, test_y = mnist_general(Path(args.mnist), args.general, int(base.config.get("seed", 1)))
     base_test, base_strict = mnist_figures(base_model, test_x, test_y, base.mean, base.std)
 
     t0 = time.perf_counter()

@@ -8,6 +8,7 @@ answers; this window lays out the widgets and shows the newest answer.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self._image_request_id = -1  # the request whose image the canvas shows
         self._requested_weights: str | None = None
         self._asked_weights: dict[str, str] = {}  # file name -> path of each load asked for
+        self._startup_frozen = False  # gc.freeze() done once the first model is in
         self._weights_dialog: Any = None  # Model > Trained weights…, made on first use
         self.model_description = ""  # e.g. "digitpad.pt (shipped)" once a model is loaded
         self._closed = False
@@ -463,6 +465,12 @@ class MainWindow(QMainWindow):
             self.message_bar.dismiss()  # the weights the user asked for last: old trouble is over
             self._requested_weights = None
         self.model_description = description
+        if not self._startup_frozen:
+            # What is alive now (Qt, torch, the model) lives as long as the app: keep it out of the cyclic
+            # collector, whose full passes over those ~200,000 objects held the GIL and froze this thread
+            # for up to 88 ms now and then (benchmarks/bench_personal_gui.py, plain scribbling).
+            gc.freeze()
+            self._startup_frozen = True
         self._set_status(f"Ready — model: {description}")
         self._request_source(self._source)  # show what the new weights read
         self.model_changed.emit(description)

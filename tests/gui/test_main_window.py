@@ -146,3 +146,16 @@ def test_a_small_digit_with_the_thickest_pen_gets_a_reading_not_no_digit_found(q
     )
     assert not window.last_prediction.empty
     assert window.result_panel.shown_digit() is not None or window.last_prediction.verdict == "not-a-digit"
+
+
+def test_what_the_app_starts_with_is_left_out_of_the_cyclic_collector(make_window):
+    import gc
+
+    gc.unfreeze()  # as at a fresh start, whatever earlier tests did
+    assert gc.get_freeze_count() == 0
+    window = make_window()  # waits for the model
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # Qt, torch and the model: full collections no longer walk them
+    garbage = [[] for _ in range(1000)]  # new objects: a second freeze would take them in too
+    window.worker.weights_loaded.emit(window.model_description)  # another model loaded: no second freeze
+    assert gc.get_freeze_count() == frozen and garbage
