@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitpad.number_reader import NumberReader, verdict_of
+from digitpad.number_reader import NOT_DIGIT_PRIOR, NumberReader, in_a_number, verdict_of
 from digitpad.predictor import Predictor
 from digitpad.resources import shipped_weights
 from digitpad.segment_image import image_lattice, label_components
@@ -85,11 +85,29 @@ def test_verdict_is_the_predictors_rule() -> None:
     assert verdict_of(sure * 0.3, not_digit=0.7) == "not-a-digit"
 
 
-def test_a_scribble_in_a_number_gets_the_verdict_it_would_get_alone(reader: NumberReader) -> None:
+def test_a_digit_in_a_number_reads_as_alone_with_not_a_digit_less_likely(reader: NumberReader) -> None:
     reading = reader.read_strokes(one(40) + zero(130))
-    alone = reader.predictor.predict_normalized(reading.digits[1].input, reading.digits[1].preview)
-    assert reading.digits[1].verdict == alone.verdict
-    assert reading.digits[1].confidence == pytest.approx(alone.confidence, abs=1e-5)
+    digit = reading.digits[1]
+    alone = reader.predictor.predict_all(digit.input[None])  # type: ignore[attr-defined]
+    expected = in_a_number(alone, NOT_DIGIT_PRIOR)[0]
+    assert expected[10] < alone[0, 10] and expected.sum() == pytest.approx(1.0, abs=1e-5)
+    assert digit.probabilities == pytest.approx(expected[:10], abs=1e-5)
+    assert digit.verdict == verdict_of(expected[:10], float(expected[10]), reader.predictor.verdict_rule)  # type: ignore[attr-defined]
+
+
+def test_a_digit_alone_on_the_number_pad_reads_as_on_the_digit_pad(reader: NumberReader) -> None:
+    (digit,) = reader.read_strokes(zero(130)).digits
+    alone = reader.predictor.predict_all(digit.input[None])[0]  # type: ignore[attr-defined]
+    assert digit.probabilities == pytest.approx(alone[:10], abs=1e-5)  # no number around it: no prior
+
+
+@pytest.mark.parametrize("name", ["W", "M", "X", "%", "="])
+def test_a_letter_in_a_number_is_still_not_a_digit(reader: NumberReader, name: str) -> None:
+    from digitpad.synth.glyphs import glyph
+    from tests.number_strokes import stroke
+
+    letter = [stroke((np.asarray(s, np.float64) * H * 0.9 + (320.0, 55.0)).astype(np.float32)) for s in glyph(name)]
+    assert reader.read_strokes(one(40) + zero(130) + letter).number == "10?"
 
 
 def test_best_path_prefers_the_confident_reading() -> None:
