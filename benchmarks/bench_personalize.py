@@ -66,6 +66,21 @@ def mnist_general(folder: Path, which: str, seed: int = 1) -> tuple[torch.Tensor
     return torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
 
 
+def add_config_options(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
+    """A flag for each ``PersonalizeConfig`` field (``--distill 24``, ``--replay-batch 192``...), unset by default."""
+    for f in dataclasses.fields(PersonalizeConfig):
+        if f.name in skip:
+            continue
+        kind = type(f.default) if f.default is not None else int
+        parser.add_argument("--" + f.name.replace("_", "-"), type=kind if kind is not bool else int, default=None)
+
+
+def config_from(args: argparse.Namespace, base: PersonalizeConfig) -> PersonalizeConfig:
+    """``base`` with every field the command line set."""
+    given = {f.name: getattr(args, f.name, None) for f in dataclasses.fields(PersonalizeConfig)}
+    return dataclasses.replace(base, **{k: v for k, v in given.items() if v is not None})
+
+
 def read(model: torch.nn.Module, images: np.ndarray, mean: float, std: float) -> np.ndarray:
     if len(images) == 0:
         return np.zeros(0, np.int64)
@@ -109,19 +124,10 @@ def main() -> int:
         help="MNIST test (report), or for tuning MNIST validation digits the weights never saw or other train digits",
     )
     parser.add_argument("--json", metavar="FILE", help="write all figures here")
-    for f in dataclasses.fields(PersonalizeConfig):
-        if f.name in ("threads",):
-            continue
-        kind = type(f.default) if f.default is not None else int
-        parser.add_argument("--" + f.name.replace("_", "-"), type=kind if kind is not bool else int, default=None)
+    add_config_options(parser, skip=("threads",))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    overrides = {
-        f.name: getattr(args, f.name)
-        for f in dataclasses.fields(PersonalizeConfig)
-        if f.name != "threads" and getattr(args, f.name, None) is not None
-    }
-    config = dataclasses.replace(PersonalizeConfig(threads=args.threads), **overrides)
+    config = config_from(args, PersonalizeConfig(threads=args.threads))
     base = load_checkpoint(args.weights)
     base_model = base.build_model()
     replay = load_replay()

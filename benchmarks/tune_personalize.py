@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from bench_personalize import mnist_figures, mnist_general, read, run_personalisation
+from bench_personalize import add_config_options, config_from, mnist_figures, mnist_general, read, run_personalisation
 from pendigits_canvas import network_input
 
 from digitpad.checkpoint import load_checkpoint
@@ -74,12 +74,9 @@ def main() -> int:
     parser.add_argument("--file", default=str(REPO.parent / "shared" / "pendigits" / "pendigits-orig.tra"))
     parser.add_argument("--weights", default=str(shipped_weights()))
     parser.add_argument("--mnist", default=str(REPO.parent / "shared" / "mnist"))
-    for f in dataclasses.fields(PersonalizeConfig):
-        kind = type(f.default) if f.default is not None else int
-        parser.add_argument("--" + f.name.replace("_", "-"), type=kind if kind is not bool else int, default=None)
+    add_config_options(parser)
     args = parser.parse_args()
-    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(PersonalizeConfig)}
-    config = dataclasses.replace(PersonalizeConfig(threads=1), **{k: v for k, v in overrides.items() if v is not None})
+    config = config_from(args, PersonalizeConfig(threads=1))
     torch.set_num_threads(config.threads or 1)
     base = load_checkpoint(args.weights)
     base_model = base.build_model()

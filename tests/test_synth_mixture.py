@@ -17,6 +17,13 @@ def small(pen_renders: int) -> MixtureConfig:
     return MixtureConfig(val_mnist=20, pen_renders=pen_renders, forms=8, nondigits=8, val_forms=4, val_nondigits=4)
 
 
+def mnist_stand_ins() -> tuple[torch.Tensor, torch.Tensor]:
+    """60 MNIST stand-ins, six of each digit: a bar, so that every one has ink."""
+    images = torch.zeros((60, 28, 28), dtype=torch.uint8)
+    images[:, 8:20, 12:16] = 255
+    return images, torch.arange(60) % 10
+
+
 def items(x: torch.Tensor, y: torch.Tensor) -> list[tuple[int, bytes]]:
     return sorted((int(label), image.numpy().tobytes()) for image, label in zip(x, y, strict=True))
 
@@ -34,9 +41,7 @@ def test_the_run_option_sets_the_renders_of_each_pen_digit():
 def test_more_renders_add_training_digits_but_leave_the_validation_split_as_it_was(tmp_path: Path):
     tra = tmp_path / "tiny.tra"
     tra.write_text(SAMPLE)  # writers 3 and 4: both train (validation writers are 26-30)
-    images = torch.zeros((60, 28, 28), dtype=torch.uint8)
-    images[:, 8:20, 12:16] = 255  # a bar: every MNIST stand-in has ink
-    labels = torch.arange(60) % 10
+    images, labels = mnist_stand_ins()
     two = build_mixture(images, labels, tra, seed=1, config=small(2))
     five = build_mixture(images, labels, tra, seed=1, config=small(5))
     assert (two.counts["pendigits"], five.counts["pendigits"]) == (2 * 2, 5 * 2)
@@ -48,9 +53,7 @@ def test_more_renders_add_training_digits_but_leave_the_validation_split_as_it_w
 def test_all_writers_trains_on_the_validation_writers_and_keeps_the_other_validation_parts(tmp_path: Path):
     tra = tmp_path / "tiny.tra"
     tra.write_text(SAMPLE.replace(".COMMENT 1  4  2", ".COMMENT 1  27  2"))  # the 1 is a validation writer's
-    images = torch.zeros((60, 28, 28), dtype=torch.uint8)
-    images[:, 8:20, 12:16] = 255
-    labels = torch.arange(60) % 10
+    images, labels = mnist_stand_ins()
     held = build_mixture(images, labels, tra, seed=1, config=small(2))
     refit = build_mixture(images, labels, tra, seed=1, config=dataclasses.replace(small(2), all_writers=True))
     assert (held.counts["pendigits"], held.counts["val_pendigits"]) == (2, 1)
