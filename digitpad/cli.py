@@ -92,6 +92,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     )
     _add_training_options(p, single_model=True)
     p.add_argument("--out", metavar="PATH", help="where to write the checkpoint")
+    p.add_argument(
+        "--init",
+        metavar="WEIGHTS",
+        help="fine-tune: start from these weights (same model and width) instead of a fresh initialisation",
+    )
     p.add_argument("--list-models", action="store_true", help="list the registry's models and exit")
 
 

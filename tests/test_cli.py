@@ -149,6 +149,41 @@ def test_train_dry_run_saves_a_loadable_checkpoint(mnist_dir, tmp_path, digitpad
     assert checkpoint.meta["command"].startswith("digitpad train")
 
 
+@pytest.mark.mnist
+def test_train_init_fine_tunes_from_the_given_weights_and_records_them(mnist_dir, tmp_path, digitpad):
+    from digitpad.checkpoint import load_checkpoint, tensor_digest
+
+    common = ("train", "--dry-run", "--model", "linear", "--data-dir", str(mnist_dir), "--lr", "0.0001")
+    assert digitpad(*common, "--seed", "1", "--out", str(tmp_path / "start.pt")).returncode == 0
+    assert digitpad(*common, "--seed", "2", "--out", str(tmp_path / "fresh.pt")).returncode == 0
+    result = digitpad(*common, "--seed", "2", "--init", str(tmp_path / "start.pt"), "--out", str(tmp_path / "tuned.pt"))
+    assert result.returncode == 0, result.stderr
+    start, fresh, tuned = (load_checkpoint(tmp_path / f"{n}.pt") for n in ("start", "fresh", "tuned"))
+
+    def distance(a, b) -> float:
+        return sum(float((a.state_dict[k].float() - b.state_dict[k].float()).abs().sum()) for k in a.state_dict)
+
+    # two steps at a tiny learning rate barely move the weights: the tuned run began at start.pt
+    assert distance(tuned, start) < 0.01 * distance(fresh, start)
+    assert tuned.meta["init"]["file"] == "start.pt"
+    assert tuned.meta["init"]["tensor_sha256"] == tensor_digest(start.state_dict)
+    assert tuned.meta["init"]["command"] == start.meta["command"]
+    assert "--init" in tuned.meta["command"]
+
+
+@pytest.mark.mnist
+@pytest.mark.parametrize("model", ["linear", "digitpad"])
+def test_train_init_with_weights_of_another_shape_is_one_clear_line(mnist_dir, tmp_path, digitpad, model):
+    # linear: another model; digitpad on MNIST alone: ten outputs, the shipped file has eleven
+    result = digitpad(
+        "train", "--dry-run", "--model", model, "--data-dir", str(mnist_dir), "--init", str(shipped_weights())
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "--init" in result.stderr or "starting weights" in result.stderr
+    assert not list(tmp_path.glob("*.pt"))
+
+
 def test_train_refuses_to_overwrite_the_shipped_weights(tmp_path, digitpad):
     before = shipped_weights().read_bytes()
     result = digitpad("train", "--dry-run", "--out", str(shipped_weights()))

@@ -14,9 +14,14 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from digitpad.train_options import TRAIN_OPTIONS, TrainConfig, config_from_values
+
+if TYPE_CHECKING:
+    from digitpad.trainer import StateDict
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -55,6 +60,28 @@ def list_models() -> None:
         print(f"{entry.name:<10} {entry.description} [{entry.parameters:,} parameters]{mark}")
 
 
+def starting_weights(path: str | None, config: TrainConfig) -> tuple[StateDict | None, dict[str, Any]]:
+    """For ``--init``: the weights to fine-tune from and what the new checkpoint records of them.
+
+    ``TrainingError`` (one line) when the file holds another model (or, once training starts, another
+    width or class count); ``CheckpointError`` when it cannot be read.  Loaded with ``weights_only``.
+    """
+    if path is None:
+        return None, {}
+    from digitpad.checkpoint import load_checkpoint, tensor_digest
+    from digitpad.errors import TrainingError
+
+    start = load_checkpoint(path)
+    if start.model != config.model:
+        raise TrainingError(f"--init {path} holds a {start.model} model; this run trains {config.model}")
+    record = {
+        "file": Path(path).name,
+        "tensor_sha256": tensor_digest(start.state_dict),
+        "command": start.meta.get("command"),
+    }
+    return dict(start.state_dict), {"init": {k: v for k, v in record.items() if v is not None}}
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_models:
         list_models()
@@ -65,7 +92,13 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     command = "digitpad " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else None
-    training = TrainingRun(config, out=args.out, command=command)
+    init = getattr(args, "init", None)
+    initial_state, meta = starting_weights(init, config)
+    if command is None and init is not None:
+        from digitpad.train_options import training_command
+
+        command = f"{training_command(config)} --init {shlex.quote(init)}"
+    training = TrainingRun(config, out=args.out, command=command, initial_state=initial_state, meta=meta)
     with stop_on_ctrl_c(training.stop):
         outcome = training.execute(ProgressPrinter())
     result = training.result
