@@ -191,6 +191,15 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         advanced=True,
     ),
     Option(
+        "keep",
+        float,
+        1.0,
+        "when fine-tuning (--init): share of the change kept, the rest taken back towards the starting "
+        "weights (weight-space ensembling); selection and calibration see the blended weights",
+        range=(0.0, 1.0),
+        advanced=True,
+    ),
+    Option(
         "width",
         int,
         None,
@@ -236,6 +245,7 @@ class TrainConfig:
     elastic: float = _default("elastic")
     pen_renders: int = _default("pen_renders")
     all_writers: bool = _default("all_writers")
+    keep: float = _default("keep")  # with initial weights: start + keep * (best - start)
     width: int | None = _default("width")  # digitpad model only; None: the model's default
     # Not user options: set by code (benchmarks, tests, the GUI worker).
     model_config: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"width": 32}

@@ -115,6 +115,8 @@ class Trainer:
 
             data = mixture_source(config)
         self._source = data or mnist_source(config.data_dir, download=config.download)
+        if config.keep < 1.0 and initial_state is None:
+            raise TrainingError("--keep applies when fine-tuning from starting weights (--init)")
         self._initial_state = initial_state
         self._stop = threading.Event()
         self._result: TrainResult | None = None
@@ -325,6 +327,12 @@ class Trainer:
                 {"epoch": epoch, "partial": True, "test_accuracy": ev.accuracy, "test_loss": ev.loss, "steps": steps}
             )
         assert best_eval is not None and self._best_state is not None
+        if self._initial_state is not None and cfg.keep < 1.0:
+            # weight-space ensembling: the chosen weights move back towards the start; judged again
+            self._best_state = blend(self._initial_state, self._best_state, cfg.keep)
+            model.load_state_dict(self._best_state)
+            best_eval = evaluate(model, test.images, test.labels, mean=MNIST_MEAN, std=MNIST_STD)
+            best_acc = best_eval.accuracy
         extra: dict[str, Any] = {}
         if cfg.data == "mix":
             # "test" was the validation split: fit the temperature there, report MNIST test
@@ -349,6 +357,19 @@ class Trainer:
             yield Cancelled(best_acc, best_epoch, epoch, step, steps, seconds)
         else:
             yield Finished(best_acc, best_epoch, len([h for h in history if not h.get("partial")]), steps, seconds)
+
+
+def blend(start: StateDict, tuned: StateDict, keep: float) -> dict[str, torch.Tensor]:
+    """``start + keep * (tuned - start)`` for every floating-point entry (BatchNorm statistics too);
+    counters come from ``tuned``.  CPU copies."""
+    out = {}
+    for name, value in tuned.items():
+        value = value.detach().to("cpu")
+        if value.is_floating_point():
+            base = start[name].detach().to("cpu", value.dtype)
+            value = base + keep * (value - base)
+        out[name] = value.clone().contiguous()
+    return out
 
 
 def _report_mix(

@@ -159,6 +159,38 @@ def test_width_option_builds_and_records_a_wider_digitpad_model(tiny, tmp_path):
         Trainer(quick(tiny, model="cnn", width=12))
 
 
+def test_keep_blends_the_fine_tuned_weights_with_the_start_and_judges_the_blend(tiny):
+    cfg = quick(tiny, epochs=1, model="digitpad", model_config={"width": 8}, max_steps=6)
+    first = Trainer(cfg)
+    list(first.run())
+    start = first.best_state()
+    assert start is not None
+
+    def tuned(keep: float) -> Trainer:
+        trainer = Trainer(dataclasses.replace(cfg, seed=4, keep=keep), initial_state=start)
+        list(trainer.run())
+        return trainer
+
+    full, half = tuned(1.0), tuned(0.5)
+    whole, blended = full.best_state(), half.best_state()
+    assert whole is not None and blended is not None
+    for name, value in blended.items():
+        if value.is_floating_point():  # weights and BatchNorm statistics: half way from start to tuned
+            torch.testing.assert_close(value, (start[name] + whole[name]) / 2, rtol=1e-4, atol=1e-5)
+        else:
+            assert torch.equal(value, whole[name])
+    assert any(not torch.equal(blended[k], whole[k]) for k in blended if blended[k].is_floating_point())
+    assert half.result is not None and full.result is not None
+    # the recorded accuracy is the blend's own, measured after blending
+    model = build_model("digitpad", width=8)
+    model.load_state_dict(blended)
+    split = load_mnist(tiny, train=False)
+    assert half.result.best_accuracy == evaluate(model, split.images, split.labels).accuracy
+    assert "--keep 0.5" in training_command(half.config)
+    with pytest.raises(TrainingError, match="--init"):
+        Trainer(dataclasses.replace(cfg, keep=0.5))
+
+
 def test_mid_epoch_evaluations(tiny):
     events = list(Trainer(quick(tiny, epochs=1, evals_per_epoch=3)).run())
     assert len([e for e in events if isinstance(e, Evaluated)]) == 2
