@@ -14,6 +14,7 @@ from digitpad.synth.nondigits import (
     _straightness,
     held_out_nondigit,
     overlap,
+    pair,
     partial,
     train_nondigit,
 )
@@ -66,3 +67,27 @@ def test_overlapping_pairs_never_use_a_one():
     assert all(r is None for r in results)
     two = [overlap(source, np.random.default_rng(s)) for s in range(40)]
     assert any(r is not None for r in two)
+
+
+def test_side_by_side_pairs_touch_or_overlap_a_little_and_never_cross_a_one():
+    def form_of(label: int, rng: np.random.Generator):
+        return label, draw_form(next(n for n in FORMS if n.startswith(f"{label}-")), rng)[1]
+
+    assert all(pair(lambda r: form_of(1, r), np.random.default_rng(s)) is None for s in range(10))  # never 11
+    for first, second, low in ((6, 8, -0.15), (1, 6, -0.02), (3, 1, -0.02)):
+        gaps = []
+        for seed in range(40):
+            drawn: list[int] = []
+
+            def source(r: np.random.Generator, drawn=drawn, first=first, second=second):
+                label, strokes = form_of(first if not drawn else second, r)
+                drawn.append(len(strokes))
+                return label, strokes
+
+            strokes = pair(source, np.random.default_rng(seed))
+            assert strokes is not None and len(strokes) == sum(drawn)
+            a, b = np.concatenate(strokes[: drawn[0]]), np.concatenate(strokes[drawn[0] :])
+            assert 0.85 - 1e-6 <= np.ptp(a[:, 1]) <= 1.0 + 1e-6  # both digits about one height tall
+            gaps.append(float(b[:, 0].min() - a[:, 0].max()))  # second's left edge - first's right edge
+        assert low - 1e-6 <= min(gaps) and max(gaps) <= 0.03 + 1e-6
+        assert min(gaps) < low / 2  # the whole range is used: some pairs overlap as much as allowed

@@ -3,8 +3,8 @@
 Two disjoint sets of generator families:
 
 * ``TRAIN_FAMILIES`` (used by training): random scribbles, geometric shapes,
-  letters and symbols (``glyphs``), partial digits and two digits drawn on top
-  of each other;
+  letters and symbols (``glyphs``), partial digits, two digits drawn on top
+  of each other, and two digits side by side that touch (a "16" is not a 6);
 * ``HELD_OUT_FAMILIES`` (only for the non-digit benchmark): spirals, zigzags,
   stars, arrows, hearts, # grids, waves and smileys.
 
@@ -119,11 +119,34 @@ def overlap(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
     return out
 
 
-TRAIN_FAMILIES = ("scribble", "shape", "letter", "partial", "overlap")
+def pair(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
+    """Two digits side by side that touch or overlap a little, as neighbours in a written number do.
+
+    The reader of whole numbers must not take such a pair for one digit (a "16" for a 6).  The gap
+    between the two ink boxes is -15% to +3% of the height (negative: overlapping); with a 1 in the
+    pair only touching (-2% to +3%), so a 1 crossing a 0 (a slashed zero) is never a pair; never two 1s.
+    """
+    (la, a), (lb, b) = source(rng), source(rng)
+    if la == lb == 1:
+        return None
+    low = -0.02 if 1 in (la, lb) else -0.15
+    out: Strokes = []
+    right = 0.0
+    for i, s in enumerate((a, b)):
+        x0, y0, x1, y1 = bounds(s)
+        scale = _u(rng, 0.85, 1.0) / max(y1 - y0, 1e-6)
+        shift = np.array([right + _u(rng, low, 0.03), _u(rng, -0.1, 0.1)]) if i else np.zeros(2)
+        placed = [(np.asarray(p) - np.array([x0, y0])) * scale + shift for p in s]
+        right = max(float(p[:, 0].max()) for p in placed)
+        out += placed
+    return out
+
+
+TRAIN_FAMILIES = ("scribble", "shape", "letter", "partial", "overlap", "pair")
 
 
 def train_nondigit(family: str, source: DigitSource, rng: np.random.Generator) -> Strokes:
-    """One random drawing of a training family (retries partial/overlap until they qualify)."""
+    """One random drawing of a training family (retries partial/overlap/pair until they qualify)."""
     for _ in range(50):
         if family == "scribble":
             out: Strokes | None = scribble(rng)
@@ -135,6 +158,8 @@ def train_nondigit(family: str, source: DigitSource, rng: np.random.Generator) -
             out = partial(source, rng)
         elif family == "overlap":
             out = overlap(source, rng)
+        elif family == "pair":
+            out = pair(source, rng)
         else:
             raise ValueError(f"unknown non-digit family {family!r}")
         if out:
