@@ -158,4 +158,5 @@ def test_what_the_app_starts_with_is_left_out_of_the_cyclic_collector(make_windo
     assert frozen > 10_000  # Qt, torch and the model: full collections no longer walk them
     garbage = [[] for _ in range(1000)]  # new objects: a second freeze would take them in too
     window.worker.weights_loaded.emit(window.model_description)  # another model loaded: no second freeze
-    assert gc.get_freeze_count() == frozen and garbage
+    # a second freeze would take in the 1,000 new lists; frozen objects that die leave the count
+    assert gc.get_freeze_count() <= frozen and garbage
