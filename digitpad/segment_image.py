@@ -6,7 +6,8 @@
    by horizontal overlap, the same rule as pen strokes.
 4. A unit wide enough to hold two digits that touch gets candidate cuts at
    column-projection valleys and at contour points (where the top contour
-   dips or the bottom contour rises); the recogniser scores the pieces.
+   dips or the bottom contour rises); the recogniser scores the pieces, each
+   cut piece also with the junction taken off (:data:`TRIMS`).
 5. Everything is ordered left to right.
 
     lattice = image_lattice(gray, alpha)   # -> Lattice for number_reader
@@ -40,6 +41,17 @@ writers 26-30), exact / digit count: 0.75: 92.50 / 98.75%; 0.6: 93.00 / 99.50%; 
 0.4 no better."""
 MIN_PIECE = 0.15  # a cut leaves at least this many heights of width each side
 MAX_CUTS = 4  # per unit, the best-ranked candidate cuts
+TRIMS = (0.1,)
+"""A piece made by a cut is also read with this many writing heights taken off at each cut edge.
+
+Where two digits touch, a straight cut leaves a sliver of one on the other: the tail of a 2's base
+on the 8 after it reads "?", half a leaning 1 beside a 1 reads 4.  Taking the junction off lets
+the recogniser see each digit clean.  Validation numbers (400, ``.tra`` writers 26-30), images
+exact: none 94.25%; 0.05: 95.50; 0.08: 95.25; 0.1: 95.75; 0.15: 95.25; (0.04, 0.08): 95.75;
+(0.05, 0.1): 96.00; (0.05, 0.1, 0.15): 95.75%.  A second validation set (seed 8): none 94.25,
+0.1: 95.00, (0.05, 0.1): 95.25%.  One trim: each costs about 2.3 more candidates to read in a
+6-digit number (9.6 -> 11.8 -> 14.1), and two put the image path at 19.5 ms p50 of its 20 ms."""
+MIN_TRIMMED = 0.25  # a trimmed piece keeps at least this many heights of width
 CUT_MERGE = 0.1  # candidate cuts closer than this many heights are one
 CONTOUR_WINDOW = 0.25  # contour extremes and valleys are local over this many heights each side
 MIN_DEPTH = 0.12  # a contour dip or rise this deep (in heights) is a candidate cut
@@ -94,25 +106,44 @@ def image_lattice(gray: np.ndarray, alpha: np.ndarray | None = None, needs_cuts:
         mask = np.zeros_like(dilated)
         for u in us:
             mask |= unit_masks[u]
-        piece = np.zeros(mask.shape, bool)
-        piece[:, c0:c1] = mask[:, c0:c1]
-        piece = _dilate(piece) & dilated
-        picture, (r0, q0, r1, q1) = _cut_out(ink, piece)
-        n_cuts = int(i > 0 and atoms[i - 1][0] == atoms[i][0]) + int(j < len(atoms) and atoms[j][0] == atoms[j - 1][0])
-        box = ((left + q0) * scale, (top + r0) * scale, (left + q1) * scale, (top + r1) * scale)
-        spans.append(
-            Span(
-                i,
-                j,
-                box,
-                picture,
-                width=(q1 - q0) / height,
-                height=(r1 - r0) / height,
-                joins=join_overlaps([unit_ranges[u] for u in us], height) if len(us) > 1 else (),
-                cuts=n_cuts,
+        cut_left = i > 0 and atoms[i - 1][0] == atoms[i][0]
+        cut_right = j < len(atoms) and atoms[j][0] == atoms[j - 1][0]
+        joins = join_overlaps([unit_ranges[u] for u in us], height) if len(us) > 1 else ()
+        for a0, a1 in _trimmed(c0, c1, cut_left, cut_right, height):
+            piece = np.zeros(mask.shape, bool)
+            piece[:, a0:a1] = mask[:, a0:a1]
+            piece = _dilate(piece) & dilated
+            picture, (r0, q0, r1, q1) = _cut_out(ink, piece)
+            box = ((left + q0) * scale, (top + r0) * scale, (left + q1) * scale, (top + r1) * scale)
+            spans.append(
+                Span(
+                    i,
+                    j,
+                    box,
+                    picture,
+                    width=(q1 - q0) / height,
+                    height=(r1 - r0) / height,
+                    joins=joins,
+                    cuts=int(cut_left) + int(cut_right),
+                )
             )
-        )
     return Lattice(len(atoms), tuple(spans))
+
+
+def _trimmed(c0: int, c1: int, cut_left: bool, cut_right: bool, height: float) -> list[tuple[int, int]]:
+    """A piece's columns, and for a piece made by cutting also the same less :data:`TRIMS` at each cut edge.
+
+    The recogniser reads every version; the lattice keeps the best (they cover the same atoms).
+    """
+    out = [(c0, c1)]
+    if not (cut_left or cut_right):
+        return out
+    for share in TRIMS:
+        d = max(1, round(share * height))
+        a0, a1 = c0 + d * int(cut_left), c1 - d * int(cut_right)
+        if a1 - a0 > MIN_TRIMMED * height:
+            out.append((a0, a1))
+    return out
 
 
 def _atom_spans(

@@ -161,6 +161,27 @@ def test_two_overlapping_ones_narrower_than_a_zero_are_cut_apart(reader: NumberR
     assert reader.read_image(image).number == "11"  # ... read as two ones, not as one thing that is no digit
 
 
+def test_a_cut_piece_is_also_read_without_the_junction(reader: NumberReader, monkeypatch) -> None:
+    import digitpad.segment_image as segment_image
+
+    image = picture(zero(40) + flagged_one(40 + 0.55 * H))  # the 1's flag touches the 0
+    lattice = image_lattice(image)
+    versions: dict[tuple[int, int], list[Span]] = {}
+    for span in lattice.spans:
+        versions.setdefault((span.start, span.end), []).append(span)
+    cut = [v for v in versions.values() if v[0].cuts]
+    # full, then each trim that leaves a quarter of a height or more
+    assert cut and all(len(v) <= 1 + len(segment_image.TRIMS) for v in cut)
+    assert any(len(v) == 1 + len(segment_image.TRIMS) for v in cut)
+    for full, *trimmed in cut:
+        narrower = [full.box[2] - full.box[0] - (t.box[2] - t.box[0]) for t in trimmed]
+        assert all(n > 0 for n in narrower) and narrower == sorted(narrower)
+    assert all(len(v) == 1 for v in versions.values() if not v[0].cuts)
+    assert reader.read_image(image).number == "01"
+    monkeypatch.setattr(segment_image, "TRIMS", ())
+    assert reader.read_image(image).number != "01"  # the sliver of flag on the 0's side hid the 1
+
+
 def test_pieces_of_one_digit_merge_in_an_image(reader: NumberReader) -> None:
     bar, stem = seven(40)
     bar = type(bar)(bar.points - np.float32([0.0, 0.12 * H]), bar.width)  # the bar does not touch the stem
