@@ -97,6 +97,10 @@ def in_a_number(probs: np.ndarray, not_digit_prior: float) -> np.ndarray:
     return out
 
 
+def _key(picture: np.ndarray) -> tuple[tuple[int, ...], str, bytes]:
+    return picture.shape, picture.dtype.str, picture.tobytes()
+
+
 class NumberReader:
     """Reads numbers with one predictor (anything with ``predict_batch``, ``mean`` and ``std``)."""
 
@@ -111,6 +115,7 @@ class NumberReader:
         self.prior = prior
         self.render = render  # how candidates from strokes are drawn (None: segment_strokes.picture)
         self.not_digit_prior = not_digit_prior
+        self._read: dict[tuple[tuple[int, ...], str, bytes], tuple[Normalized, np.ndarray]] = {}  # one image's
 
     def read_strokes(self, strokes: Sequence[InkStroke]) -> NumberReading:
         """The number written as pen strokes (points in any unit, y down; the pen width in the same unit)."""
@@ -122,17 +127,20 @@ class NumberReader:
 
         if hasattr(gray, "gray"):
             gray, alpha = gray.gray, gray.alpha if alpha is None else alpha
-        return self.read_lattice(image_lattice(np.asarray(gray), alpha, self._needs_cuts))
+        self._read = {}
+        try:
+            return self.read_lattice(image_lattice(np.asarray(gray), alpha, self._needs_cuts))
+        finally:
+            self._read = {}
 
     def _needs_cuts(self, pictures: list[np.ndarray], widths: list[float]) -> list[bool]:
-        """A wide unit is tried as touching digits unless it reads as one digit, surely (one batch)."""
-        mean = float(getattr(self.predictor, "mean", MNIST_MEAN))
-        std = float(getattr(self.predictor, "std", MNIST_STD))
-        norms = [normalize(p, mean=mean, std=std) for p in pictures]
-        live = [k for k, n in enumerate(norms) if n.input is not None]
-        confidence = np.zeros(len(norms), np.float32)
-        if live:
-            confidence[live] = self.predictor.predict_batch(np.stack([norms[k].input for k in live])).max(axis=1)  # type: ignore[misc]
+        """A wide unit is tried as touching digits unless it reads as one digit, surely (one batch).
+
+        What it read is kept for this image: a unit left whole is the same picture as its span."""
+        norms, probs = self._read_pictures(pictures, [True] * len(pictures))
+        for picture, norm, row in zip(pictures, norms, probs, strict=True):
+            self._read[_key(picture)] = (norm, row)
+        confidence = probs[:, :10].max(axis=1)
         return [bool(c < SURE_WHOLE or w > ALWAYS_CUT_WIDTH) for c, w in zip(confidence, widths, strict=True)]
 
     def read_lattice(self, lattice: Lattice) -> NumberReading:
@@ -142,11 +150,25 @@ class NumberReader:
     def recognise(self, lattice: Lattice) -> tuple[list[Normalized], np.ndarray]:
         """Every span normalised, and its probabilities ``(N, 11)`` in one batch: ten digits and
         not-a-digit (0 for a 10-output model); zeros for a span that holds no digit."""
-        mean = float(getattr(self.predictor, "mean", MNIST_MEAN))
-        std = float(getattr(self.predictor, "std", MNIST_STD))
+        spans = lattice.spans
+        known = [self._read.get(_key(span.image)) if self._read else None for span in spans]
+        todo = [k for k, hit in enumerate(known) if hit is None]
         # Strokes that travelled a pen width are never a dot, however solid a fat pen made their ink
         # (as on the digit pad); image spans, and taps, keep the normaliser's dot rule.
-        norms = [normalize(span.image, mean=mean, std=std, dot_rule=not span.pen_moved) for span in lattice.spans]
+        new_norms, new_probs = self._read_pictures(
+            [spans[k].image for k in todo], [not spans[k].pen_moved for k in todo]
+        )
+        fresh = zip(new_norms, new_probs, strict=True)  # in the order of the spans not yet read
+        pairs = [hit if hit is not None else next(fresh) for hit in known]
+        return [n for n, _ in pairs], np.array([row for _, row in pairs], np.float32).reshape(len(spans), 11)
+
+    def _read_pictures(
+        self, pictures: Sequence[np.ndarray], dot_rules: Sequence[bool]
+    ) -> tuple[list[Normalized], np.ndarray]:
+        """Each picture normalised and its probabilities ``(N, 11)`` (zeros where no digit), one batch."""
+        mean = float(getattr(self.predictor, "mean", MNIST_MEAN))
+        std = float(getattr(self.predictor, "std", MNIST_STD))
+        norms = [normalize(p, mean=mean, std=std, dot_rule=rule) for p, rule in zip(pictures, dot_rules, strict=True)]
         live = [k for k, n in enumerate(norms) if not n.empty and n.input is not None]
         probs = np.zeros((len(norms), 11), np.float32)
         if live:

@@ -182,6 +182,35 @@ def test_a_cut_piece_is_also_read_without_the_junction(reader: NumberReader, mon
     assert reader.read_image(image).number != "01"  # the sliver of flag on the 0's side hid the 1
 
 
+def test_a_wide_unit_is_read_once(reader: NumberReader) -> None:
+    rows: list[int] = []
+
+    class Counting:  # the shipped predictor, counting the pictures it is asked to read
+        mean, std = reader.predictor.mean, reader.predictor.std
+        verdict_rule = getattr(reader.predictor, "verdict_rule", None)
+
+        def predict_batch(self, x: np.ndarray) -> np.ndarray:
+            return self.predict_all(x)[:, :10]
+
+        def predict_all(self, x: np.ndarray) -> np.ndarray:
+            rows.append(len(x))
+            return reader.predictor.predict_all(x)  # type: ignore[attr-defined]
+
+    image = picture(zero(40) + zero(40 + 0.55 * H) + zero(330))  # a touching pair, then a lone wide 0
+    wide: list[int] = []
+
+    def judge(pictures, widths):
+        wide.append(len(pictures))
+        return reader._needs_cuts(pictures, widths)
+
+    lattice = image_lattice(image, None, judge)
+    counted = NumberReader(Counting())
+    reading = counted.read_image(image)
+    assert reading.number == reader.read_lattice(lattice).number == "000"  # the same reading as without reuse
+    # both wide units (the pair, the lone 0) are spans read whole too: each picture is read once
+    assert wide == [2] and sum(rows) == len(lattice.spans)
+
+
 def test_pieces_of_one_digit_merge_in_an_image(reader: NumberReader) -> None:
     bar, stem = seven(40)
     bar = type(bar)(bar.points - np.float32([0.0, 0.12 * H]), bar.width)  # the bar does not touch the stem
