@@ -97,8 +97,12 @@ def in_a_number(probs: np.ndarray, not_digit_prior: float) -> np.ndarray:
     return out
 
 
-def _key(picture: np.ndarray) -> tuple[tuple[int, ...], str, bytes]:
-    return picture.shape, picture.dtype.str, picture.tobytes()
+_Seen = dict[tuple[tuple[int, ...], str, bytes, bool], tuple[Normalized, np.ndarray]]
+"""Pictures already read for one image, by content and dot rule: what normalising made, the probabilities."""
+
+
+def _key(picture: np.ndarray, dot_rule: bool) -> tuple[tuple[int, ...], str, bytes, bool]:
+    return picture.shape, picture.dtype.str, picture.tobytes(), dot_rule
 
 
 class NumberReader:
@@ -115,7 +119,6 @@ class NumberReader:
         self.prior = prior
         self.render = render  # how candidates from strokes are drawn (None: segment_strokes.picture)
         self.not_digit_prior = not_digit_prior
-        self._read: dict[tuple[tuple[int, ...], str, bytes], tuple[Normalized, np.ndarray]] = {}  # one image's
 
     def read_strokes(self, strokes: Sequence[InkStroke]) -> NumberReading:
         """The number written as pen strokes (points in any unit, y down; the pen width in the same unit)."""
@@ -127,19 +130,22 @@ class NumberReader:
 
         if hasattr(gray, "gray"):
             gray, alpha = gray.gray, gray.alpha if alpha is None else alpha
-        self._read = {}
-        try:
-            return self.read_lattice(image_lattice(np.asarray(gray), alpha, self._needs_cuts))
-        finally:
-            self._read = {}
+        seen: _Seen = {}
 
-    def _needs_cuts(self, pictures: list[np.ndarray], widths: list[float]) -> list[bool]:
+        def needs_cuts(pictures: list[np.ndarray], widths: list[float]) -> list[bool]:
+            return self._needs_cuts(pictures, widths, seen)
+
+        lattice = image_lattice(np.asarray(gray), alpha, needs_cuts)
+        return self.assemble(lattice, *self.recognise(lattice, seen))
+
+    def _needs_cuts(self, pictures: list[np.ndarray], widths: list[float], seen: _Seen | None = None) -> list[bool]:
         """A wide unit is tried as touching digits unless it reads as one digit, surely (one batch).
 
-        What it read is kept for this image: a unit left whole is the same picture as its span."""
+        What it read goes into ``seen`` (one image's): a unit left whole is the same picture as its span."""
         norms, probs = self._read_pictures(pictures, [True] * len(pictures))
-        for picture, norm, row in zip(pictures, norms, probs, strict=True):
-            self._read[_key(picture)] = (norm, row)
+        if seen is not None:
+            for picture, norm, row in zip(pictures, norms, probs, strict=True):
+                seen[_key(picture, True)] = (norm, row)
         confidence = probs[:, :10].max(axis=1)
         return [bool(c < SURE_WHOLE or w > ALWAYS_CUT_WIDTH) for c, w in zip(confidence, widths, strict=True)]
 
@@ -147,11 +153,12 @@ class NumberReader:
         """Recognise every candidate in one batch and keep the best path through them."""
         return self.assemble(lattice, *self.recognise(lattice))
 
-    def recognise(self, lattice: Lattice) -> tuple[list[Normalized], np.ndarray]:
+    def recognise(self, lattice: Lattice, seen: _Seen | None = None) -> tuple[list[Normalized], np.ndarray]:
         """Every span normalised, and its probabilities ``(N, 11)`` in one batch: ten digits and
-        not-a-digit (0 for a 10-output model); zeros for a span that holds no digit."""
+        not-a-digit (0 for a 10-output model); zeros for a span that holds no digit.  Pictures in
+        ``seen`` (read before, with the same dot rule) are not read again."""
         spans = lattice.spans
-        known = [self._read.get(_key(span.image)) if self._read else None for span in spans]
+        known = [seen.get(_key(span.image, not span.pen_moved)) if seen else None for span in spans]
         todo = [k for k, hit in enumerate(known) if hit is None]
         # Strokes that travelled a pen width are never a dot, however solid a fat pen made their ink
         # (as on the digit pad); image spans, and taps, keep the normaliser's dot rule.
