@@ -99,6 +99,8 @@ class Trainer:
         """``data``: where the images come from (default: MNIST from ``config.data_dir``);
         ``initial_state``: weights to start from (fine-tuning) instead of a fresh initialisation."""
         check_config(config)  # TrainingError: one line naming the bad option
+        if config.keep < 1.0 and initial_state is None:
+            raise TrainingError("--keep applies when fine-tuning from starting weights (--init)")
         if config.model not in MODELS:
             raise TrainingError(f"unknown model {config.model!r}; choose one of: {', '.join(MODELS)}")
         if config.data == "mix" and "classes" not in config.model_config:
@@ -115,8 +117,6 @@ class Trainer:
 
             data = mixture_source(config)
         self._source = data or mnist_source(config.data_dir, download=config.download)
-        if config.keep < 1.0 and initial_state is None:
-            raise TrainingError("--keep applies when fine-tuning from starting weights (--init)")
         self._initial_state = initial_state
         self._stop = threading.Event()
         self._result: TrainResult | None = None

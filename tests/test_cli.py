@@ -181,7 +181,9 @@ def test_train_init_with_weights_of_another_shape_is_one_clear_line(mnist_dir, t
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "--init" in result.stderr or "starting weights" in result.stderr
-    assert not list(tmp_path.glob("*.pt"))
+    from digitpad.paths import user_weights_dir
+
+    assert not list(user_weights_dir().glob("*.pt"))  # nothing was trained, so nothing was saved
 
 
 def test_train_refuses_to_overwrite_the_shipped_weights(tmp_path, digitpad):
