@@ -81,6 +81,22 @@ def test_centred_and_fitted_like_mnist(image):
     check_digit(result)
 
 
+@pytest.mark.parametrize("width", [60, 110, 160, 210])
+@pytest.mark.parametrize("height", [90, 150, 230])
+def test_centre_of_mass_lands_closer_than_mnist_itself(width, height):
+    # MNIST's digits were shifted by whole pixels: their centre of mass is up to 0.5 px off.
+    cy, cx = centre_of_mass(normalize(seven(12, box=(30, 20, 30 + width, 20 + height))).preview)
+    assert abs(cy - CENTRE) <= 0.4 and abs(cx - CENTRE) <= 0.4
+
+
+def test_the_callers_image_is_left_alone():
+    image = seven(12).astype(np.float32) / 255.0
+    image[0, 0] = 7.0  # out of range: clipped in the normaliser's copy only
+    before = image.copy()
+    normalize(image)
+    np.testing.assert_array_equal(image, before)
+
+
 def test_aspect_ratio_is_kept():
     rows, cols = ink_box(normalize(one(10)).preview)
     assert rows in (20, 21) and cols <= 4
