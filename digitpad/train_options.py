@@ -183,6 +183,15 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         advanced=True,
     ),
     Option(
+        "pen_variation",
+        float,
+        0.0,
+        "for --data mix: each training render of a Pendigits digit gets a smooth wobble and its strokes "
+        "move on their own, by about this share of the digit's height",
+        range=(0.0, 0.2),
+        advanced=True,
+    ),
+    Option(
         "all_writers",
         bool,
         False,
@@ -244,6 +253,7 @@ class TrainConfig:
     pendigits: str | None = _default("pendigits")
     elastic: float = _default("elastic")
     pen_renders: int = _default("pen_renders")
+    pen_variation: float = _default("pen_variation")
     all_writers: bool = _default("all_writers")
     keep: float = _default("keep")  # with initial weights: start + keep * (best - start)
     width: int | None = _default("width")  # digitpad model only; None: the model's default

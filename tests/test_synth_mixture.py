@@ -63,3 +63,41 @@ def test_all_writers_trains_on_the_validation_writers_and_keeps_the_other_valida
     assert after <= before and [label for label, _ in before - after] == [1]
     assert mixture_config(config_from_values({"data": "mix", "all_writers": True})).all_writers
     assert not mixture_config(TrainConfig(data="mix")).all_writers
+
+
+def test_pen_variation_is_a_run_option_and_off_by_default():
+    assert mixture_config(TrainConfig(data="mix")).pen_variation == 0.0
+    assert mixture_config(config_from_values({"data": "mix", "pen_variation": 0.05})).pen_variation == 0.05
+
+
+def test_pen_variation_changes_the_training_renders_only(tmp_path: Path):
+    tra = tmp_path / "tiny.tra"
+    tra.write_text(SAMPLE.replace(".COMMENT 1  4  2", ".COMMENT 1  27  2"))  # one validation writer's digit
+    images, labels = mnist_stand_ins()
+    plain = build_mixture(images, labels, tra, seed=1, config=small(3))
+    again = build_mixture(images, labels, tra, seed=1, config=small(3))
+    varied = build_mixture(images, labels, tra, seed=1, config=dataclasses.replace(small(3), pen_variation=0.08))
+    assert torch.equal(plain.train_images, again.train_images)  # off: the mixture is what it always was
+    assert plain.counts == varied.counts
+    assert same_items(plain.val_images, plain.val_labels, varied.val_images, varied.val_labels)
+    assert not same_items(plain.train_images, plain.train_labels, varied.train_images, varied.train_labels)
+
+
+def test_varied_strokes_move_within_the_share_asked_for():
+    import numpy as np
+
+    from digitpad.synth.mixture import vary_strokes
+
+    bar = np.array([[0.0, 0.0], [0.6, 0.0]])
+    stem = np.array([[0.3, 0.0], [0.3, 1.0]])
+    rng = np.random.default_rng(3)
+    moved, wobble = [], []
+    for _ in range(200):
+        a, b = vary_strokes([bar, stem], rng, 0.05)
+        assert a.shape == bar.shape and b.shape == stem.shape
+        wobble.append(np.abs((a - bar) - (a - bar).mean(axis=0)).mean())  # the bend within a stroke
+        moved.append(np.abs((a - bar).mean(axis=0) - (b - stem).mean(axis=0)).max())  # one stroke against the other
+    assert 0.002 < np.mean(wobble) < 0.05
+    assert 0.01 < np.mean(moved) < 0.08 and max(moved) <= 2 * 0.05 + 0.1  # shifts are clipped at 0.05 each
+    one = [stem]
+    assert vary_strokes(one, np.random.default_rng(1), 0.0)[0].tolist() == stem.tolist()

@@ -32,7 +32,7 @@ from digitpad.synth.forms import FORMS, draw_form
 from digitpad.synth.nondigits import TRAIN_FAMILIES, train_nondigit
 from digitpad.synth.pen_styles import add_mark
 from digitpad.synth.render import fit, render
-from digitpad.synth.strokes import Strokes
+from digitpad.synth.strokes import Strokes, bounds, wobble
 
 if TYPE_CHECKING:
     from digitpad.data import DataSource, TrainingData
@@ -55,6 +55,7 @@ class MixtureConfig:
     val_mnist: int = 5000
     pen_renders: int = 3  # renders of each Pendigits .tra digit (random pen and size each)
     pen_mark_p: float = 0.3  # fraction of real 0/1/7 given a slash / flag or serif / crossbar
+    pen_variation: float = 0.0  # training renders of pen digits: wobble and stroke shifts, in drawing heights
     forms: int = 10000
     nondigits: int = 11500
     val_forms: int = 1500
@@ -101,14 +102,35 @@ def _collect(
     return images, labels
 
 
+def vary_strokes(strokes: Strokes, rng: np.random.Generator, amount: float) -> Strokes:
+    """Another hand's version of a real digit: a smooth wobble of ``amount`` of its height,
+    and each stroke of a digit drawn in several moved on its own by about ``amount / 2``
+    (at most ``amount``): the bar of a 4 or 5 that misses its stem, a 7's crossbar set low.
+    """
+    x0, y0, x1, y1 = bounds(strokes)
+    h = max(y1 - y0, x1 - x0, 1e-6)
+    out = wobble(strokes, rng, amount)
+    if len(out) > 1:
+        shifts = np.clip(rng.normal(0.0, amount * h / 2, (len(out), 2)), -amount * h, amount * h)
+        out = [s + shift for s, shift in zip(out, shifts, strict=True)]
+    return out
+
+
 def _pen_digits(
-    digits: Sequence[PenDigit], renders: int, mark_p: float, rng: np.random.Generator, max_rel: float
+    digits: Sequence[PenDigit],
+    renders: int,
+    mark_p: float,
+    rng: np.random.Generator,
+    max_rel: float,
+    variation: float = 0.0,
 ) -> tuple[list[np.ndarray], list[int]]:
     images: list[np.ndarray] = []
     labels: list[int] = []
     for d in digits:
         for _ in range(renders):
             strokes = [np.asarray(s, np.float64) for s in d.strokes]
+            if variation > 0.0:  # no draw from rng otherwise: older recipes rebuild the same mixture
+                strokes = vary_strokes(strokes, rng, variation)
             if rng.random() < mark_p:
                 strokes = add_mark(d.label, strokes, rng)
             img = draw_normalized(strokes, rng, max_rel)
@@ -160,7 +182,9 @@ def build_mixture(
     parts: dict[str, tuple[list[np.ndarray], list[int]]] = {}
     train_rng, val_rng = np.random.default_rng([seed, 11]), np.random.default_rng([seed, 12])
     pen_fit = pen_train + pen_val if config.all_writers else pen_train  # non-digits keep their source
-    parts["pendigits"] = _pen_digits(pen_fit, config.pen_renders, config.pen_mark_p, train_rng, config.max_pen)
+    parts["pendigits"] = _pen_digits(
+        pen_fit, config.pen_renders, config.pen_mark_p, train_rng, config.max_pen, config.pen_variation
+    )
     parts["forms"] = _collect(form, config.forms, train_rng, config.max_form_pen)
     parts["nondigits"] = _collect(nondigit, config.nondigits, train_rng, config.max_pen)
     vparts = {
@@ -212,9 +236,9 @@ def pendigits_file(config: TrainConfig) -> Path | None:
 
 
 def mixture_config(config: TrainConfig) -> MixtureConfig:
-    """The mixture a run's options ask for (``--pen-renders``; a dry run's is tiny)."""
+    """The mixture a run's options ask for (``--pen-renders``, ``--pen-variation``; a dry run's is tiny)."""
     base = DRY_RUN if config.dry_run else MixtureConfig(pen_renders=config.pen_renders)
-    return dataclasses.replace(base, all_writers=config.all_writers)
+    return dataclasses.replace(base, all_writers=config.all_writers, pen_variation=config.pen_variation)
 
 
 def mixture_source(config: TrainConfig) -> DataSource:
