@@ -268,8 +268,10 @@ def architecture_problem(model: str, model_config: Any) -> str | None:
     return None
 
 
-def load_checkpoint(path: str | Path) -> Checkpoint:
-    """Read and validate a checkpoint. Raises ``CheckpointError`` with one clear line."""
+def read_weights_payload(path: str | Path) -> dict[str, Any]:
+    """The plain contents of a weights file, loaded with ``weights_only=True``: a dict holding a
+    ``model`` name and a ``state_dict`` of tensors whose stored checksum matches.  Any model name;
+    :func:`load_checkpoint` checks it.  Raises ``CheckpointError`` with one clear line."""
     path = Path(path)
     name = path.name
     data = _read_weights_file(path)
@@ -300,15 +302,29 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     missing = [k for k in ("state_dict", "model") if k not in raw]
     if missing:
         raise CheckpointError(f"weights file {name} is not a DigitPad checkpoint (missing {', '.join(missing)})")
-    model = raw["model"]
     state = raw["state_dict"]
-    if not isinstance(model, str) or model not in MODELS:
-        raise CheckpointError(f"weights file {name} names an unknown model {str(model)[:40]!r}")
+    if not isinstance(raw["model"], str):
+        raise CheckpointError(f"weights file {name} names an unknown model")
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"weights file {name} has no usable state_dict")
     if not all(isinstance(k, str) for k in state):
         raise CheckpointError(f"weights file {name} has no usable state_dict")
     _check_integrity(raw.get("integrity"), state, name)
+    for key, tensor in state.items():
+        if (tensor.is_floating_point() or tensor.is_complex()) and not bool(torch.isfinite(tensor).all()):
+            raise CheckpointError(f"weights file {name} is damaged: {key[:60]} holds NaN or infinite values")
+    return raw
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Read and validate a checkpoint. Raises ``CheckpointError`` with one clear line."""
+    path = Path(path)
+    name = path.name
+    raw = read_weights_payload(path)
+    model = raw["model"]
+    state = raw["state_dict"]
+    if model not in MODELS:
+        raise CheckpointError(f"weights file {name} names an unknown model {str(model)[:40]!r}")
     norm = raw.get("normalization") or {}
     try:
         mean = float(norm.get("mean", MNIST_MEAN))
@@ -325,9 +341,6 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     problem = architecture_problem(model, config.get("model_config") or {})
     if problem:
         raise CheckpointError(f"weights file {name} asks for {problem}")
-    for key, tensor in state.items():
-        if (tensor.is_floating_point() or tensor.is_complex()) and not bool(torch.isfinite(tensor).all()):
-            raise CheckpointError(f"weights file {name} is damaged: {key[:60]} holds NaN or infinite values")
     return Checkpoint(model=model, state_dict=state, config=config, mean=mean, std=std, meta=meta, path=path)
 
 

@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(sub)
     _add_compare(sub)
     _add_personal(sub)
+    from digitpad.commands.train_strokes import add_parser as _add_train_strokes
+
+    _add_train_strokes(sub)
     return parser
 
 
@@ -186,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from digitpad.commands.train import run
         elif args.command == "evaluate":
             from digitpad.commands.evaluate import run
+        elif args.command == "train-strokes":
+            from digitpad.commands.train_strokes import run
         elif args.command in ("personalize", "samples"):
             from importlib import import_module
 

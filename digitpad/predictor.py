@@ -15,7 +15,7 @@ digits' shares of the 11-way softmax (they sum to ``1 - not_digit``), and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from torch import nn
 
 from digitpad.checkpoint import MNIST_MEAN, MNIST_STD, Checkpoint, load_checkpoint
 from digitpad.errors import CheckpointError
+from digitpad.stroke_model import StrokeModel, combine
 from digitpad.verdict import EMPTY, VerdictRule, decide
 
 
@@ -62,6 +63,7 @@ class Predictor:
         t = self.meta.get("temperature", 1.0)
         self.temperature = float(t) if isinstance(t, (int, float)) and t > 0 else 1.0
         self.verdict_rule = VerdictRule.from_meta(self.meta)
+        self.strokes: StrokeModel | None = None  # the pad's second opinion (digitpad.stroke_model), if attached
 
     @classmethod
     def from_checkpoint(cls, path: str | Path) -> Predictor:
@@ -127,12 +129,35 @@ class Predictor:
             logits = self.model(t.contiguous(memory_format=torch.channels_last)).float()
             return torch.softmax(logits / self.temperature, dim=1).numpy().astype(np.float32, copy=False)
 
-    def predict_image(self, image: Any, alpha: np.ndarray | None = None, *, dot_rule: bool = True) -> Prediction:
+    def vote(self, image_probs: np.ndarray, drawings: Sequence[Sequence[np.ndarray] | None]) -> np.ndarray:
+        """``image_probs`` ``(N, C)`` combined with the stroke model's reading of each drawing's strokes
+        (:func:`digitpad.stroke_model.combine`); unchanged without a stroke model, and for a drawing
+        whose strokes are None or empty."""
+        if self.strokes is None:
+            return image_probs
+        live = [k for k, d in enumerate(drawings) if d]
+        if not live:
+            return image_probs
+        out = np.array(image_probs, np.float32, copy=True)
+        votes = self.strokes.probabilities([drawings[k] for k in live])  # type: ignore[misc]
+        out[live] = combine(out[live], votes, self.strokes.weight)
+        return out
+
+    def predict_image(
+        self,
+        image: Any,
+        alpha: np.ndarray | None = None,
+        *,
+        dot_rule: bool = True,
+        strokes: Sequence[np.ndarray] | None = None,
+    ) -> Prediction:
         """Normalise an image like MNIST and classify it.
 
         ``image`` is a ``GrayImage`` (its alpha is used unless ``alpha`` is given) or
         a 2-D grayscale array (uint8 0..255 or float 0..1).  ``dot_rule=False``: the
         caller knows the pen moved (a pad drawing), so a solid blob is read, not taken for a dot.
+        ``strokes``: the drawing's pen strokes (``(k, 2)`` points each, in writing order), when it was
+        drawn on the pad; with a stroke model attached they are its second opinion.
         """
         from digitpad.normalize import normalize  # numpy + Pillow only
 
@@ -144,11 +169,13 @@ class Predictor:
         norm = normalize(np.asarray(gray), alpha, mean=self.mean, std=self.std, dot_rule=dot_rule)
         if norm.empty or norm.input is None:
             return Prediction(True, None, 0.0, np.zeros(10, dtype=np.float32), norm.preview)
-        return self.predict_normalized(norm.input, norm.preview)
+        return self.predict_normalized(norm.input, norm.preview, strokes=strokes)
 
-    def predict_normalized(self, standardised: np.ndarray, preview: np.ndarray) -> Prediction:
+    def predict_normalized(
+        self, standardised: np.ndarray, preview: np.ndarray, *, strokes: Sequence[np.ndarray] | None = None
+    ) -> Prediction:
         """Classify one already normalised input ``(28, 28)`` (``preview`` is shown as the network's view)."""
-        full = self.predict_all(standardised[None])[0]
+        full = self.vote(self.predict_all(standardised[None]), [strokes])[0]
         probs = np.ascontiguousarray(full[:10])
         not_digit = float(full[10]) if full.shape[0] > 10 else 0.0
         v = decide(probs, not_digit, self.verdict_rule)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 SHIPPED_WEIGHTS_NAME = "digitpad.pt"
+STROKE_WEIGHTS_NAME = "strokes.pt"
 
 
 def asset_root() -> Path:
@@ -34,6 +35,21 @@ def weights_dir() -> Path:
 def shipped_weights() -> Path:
     """The trained weights that ship with DigitPad (read-only)."""
     return weights_dir() / SHIPPED_WEIGHTS_NAME
+
+
+def shipped_stroke_weights() -> Path:
+    """The stroke model that ships with DigitPad (read-only; ``digitpad.stroke_model``)."""
+    return weights_dir() / STROKE_WEIGHTS_NAME
+
+
+def stroke_weights() -> Path | None:
+    """The stroke model the pad uses: the user's own (``digitpad train-strokes``), else the shipped one."""
+    from digitpad.paths import user_weights_dir
+
+    for path in (user_weights_dir() / STROKE_WEIGHTS_NAME, shipped_stroke_weights()):
+        if path.is_file():
+            return path
+    return None
 
 
 def resource_path(*parts: str) -> Path:

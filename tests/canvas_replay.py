@@ -69,14 +69,22 @@ def app_input(canvas: DrawingCanvas) -> tuple[np.ndarray, bool]:
     """What the window hands the worker for the digit pad's drawing (``inference_worker.drawing_of``:
     the recogniser's pen), as the worker turns it into pixels: float32 in [0, 1], and the dot rule
     it reads them with (off when the pen moved)."""
+    gray, dot_rule, _ = app_request(canvas)
+    return gray, dot_rule
+
+
+def app_request(canvas: DrawingCanvas) -> tuple[np.ndarray, bool, list[np.ndarray]]:
+    """:func:`app_input` and the pen paths the worker hands the stroke model (render units, in order)."""
     from digitpad.gui.pad.inference_worker import drawing_of
     from digitpad.gui.widgets.qimage_array import qimage_to_gray
 
-    image, moved = drawing_of(canvas)
-    return qimage_to_gray(image).astype(np.float32) / np.float32(255.0), not moved
+    image, moved, paths = drawing_of(canvas)
+    strokes = [np.asarray(p, np.float32).reshape(-1, 2) for p in paths]
+    return qimage_to_gray(image).astype(np.float32) / np.float32(255.0), not moved, strokes
 
 
 def read_like_the_app(predictor, canvas: DrawingCanvas):
-    """The digit pad's reading of the drawing, as the window asks the worker for it."""
-    gray, dot_rule = app_input(canvas)
-    return predictor.predict_image(gray, dot_rule=dot_rule)
+    """The digit pad's reading of the drawing, as the window asks the worker for it (with the pen
+    paths: a predictor with a stroke model attached uses them, as the app's does)."""
+    gray, dot_rule, strokes = app_request(canvas)
+    return predictor.predict_image(gray, dot_rule=dot_rule, strokes=strokes)

@@ -155,7 +155,7 @@ class GatedPredictor:
         self._real = load_predictor(path)
         return self
 
-    def predict_image(self, gray: Any, alpha: Any = None, *, dot_rule: bool = True) -> Any:
+    def predict_image(self, gray: Any, alpha: Any = None, *, dot_rule: bool = True, strokes: Any = None) -> Any:
         self.calls += 1
         if self.calls == 1:
             self.entered.set()
@@ -163,4 +163,4 @@ class GatedPredictor:
                 self.release.wait(30)
             else:
                 time.sleep(self.hold_s)  # simulates a slow model; the test itself never sleeps
-        return self._real.predict_image(gray, alpha, dot_rule=dot_rule)
+        return self._real.predict_image(gray, alpha, dot_rule=dot_rule, strokes=strokes)

@@ -96,7 +96,7 @@ def test_taps_stay_empty_in_the_apps_reading(canvas, predictor):
 def test_the_recogniser_reads_a_marker_thick_pen_thinner_than_the_pad_shows_it(canvas):
     draw(canvas, fit_strokes(strokes_of(8), 0.3), pen=MAX_PEN_WIDTH)
     shown = canvas.render_gray()
-    image, moved = drawing_of(canvas)
+    image, moved, _ = drawing_of(canvas)
     read = qimage_to_gray(image)
     assert moved
     assert (read > 127).sum() < 0.6 * (shown > 127).sum()  # a thinner pen along the same path
@@ -112,3 +112,18 @@ def test_the_widest_pen_on_a_small_digit_reads_as_the_default_pen_does(canvas, p
     draw(canvas, fit_strokes(strokes_of(digit), 0.3), pen=MAX_PEN_WIDTH)
     reading = read_like_the_app(predictor, canvas)
     assert (reading.digit, reading.verdict) == (digit, "digit")
+
+
+def test_the_pad_hands_the_worker_its_pen_paths_in_writing_order(canvas):
+    four = strokes_of(4)
+    draw(canvas, fit_strokes(four, 0.6), pen=22)
+    _, moved, paths = drawing_of(canvas)
+    assert moved and len(paths) == len(canvas.ink_strokes()) == len(four)
+    for path, stroke in zip(paths, canvas.ink_strokes(), strict=True):
+        # render units (280 per paper height): the paper's fractions scaled, one point per point
+        assert len(path) == len(stroke.points)
+        assert np.allclose(np.array(path) / 280.0, np.array(stroke.points), atol=1e-4)
+    # the order in which they were written, as the stroke model reads them
+    first_x = [p[0][0] for p in paths]
+    drawn_first = [float(np.asarray(s)[0, 0]) for s in fit_strokes(four, 0.6)]
+    assert np.argsort(first_x).tolist() == np.argsort(drawn_first).tolist()

@@ -142,3 +142,37 @@ def test_the_first_load_removes_temp_files_that_killed_saves_left(weights) -> No
     inference_worker._remove_stale_saves_once.cache_clear()  # once per process: this test is "the next start"
     load_predictor(weights)
     assert not dead.exists() and live.exists()
+
+
+def test_a_drawing_request_hands_its_pen_paths_to_the_predictor(qtbot, run_worker):
+    handed: list = []
+
+    class Recording:
+        def __init__(self, real) -> None:
+            self.real = real
+
+        def predict_image(self, gray, alpha=None, *, dot_rule=True, strokes=None):
+            handed.append(strokes)
+            return self.real.predict_image(gray, alpha, dot_rule=dot_rule, strokes=strokes)
+
+    worker, relay = run_worker(lambda path: Recording(load_predictor(path)))
+    seven = (((60.0, 60.0), (220.0, 60.0), (120.0, 230.0)),)
+    with qtbot.waitSignal(relay.predicted, timeout=10_000):
+        worker.request_drawing(1, mnist_like_seven(), True, seven)
+    with qtbot.waitSignal(relay.predicted, timeout=10_000):
+        worker.request_drawing(2, mnist_like_seven())  # an image without paths
+    first, second = handed
+    (path,) = first  # one stroke
+    assert path.dtype == np.float32 and path.shape == (3, 2)
+    assert np.array_equal(path, np.array(seven[0], np.float32))
+    assert second is None
+
+
+def test_the_worker_reads_the_pad_with_the_stroke_model_when_one_ships(weights):
+    from digitpad.resources import stroke_weights
+
+    predictor = load_predictor(weights)
+    if stroke_weights() is None:
+        assert predictor.strokes is None
+    else:
+        assert predictor.strokes is not None and 0.0 < predictor.strokes.weight <= 1.0

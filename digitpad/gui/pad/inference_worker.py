@@ -62,7 +62,7 @@ class NumberReadingLike(Protocol):
 
 class PredictorLike(Protocol):
     def predict_image(
-        self, gray: np.ndarray, alpha: np.ndarray | None = None, *, dot_rule: bool = True
+        self, gray: np.ndarray, alpha: np.ndarray | None = None, *, dot_rule: bool = True, strokes: Any = None
     ) -> PredictionLike: ...
 
 
@@ -79,7 +79,27 @@ def load_predictor(path: Path) -> PredictorLike:
 
     set_cpu_threads(1)  # two cores are shared with the GUI and the rest of the system
     _remove_stale_saves_once()
-    return Predictor.from_checkpoint(path)
+    predictor = Predictor.from_checkpoint(path)
+    predictor.strokes = _stroke_model()
+    return predictor
+
+
+@functools.cache
+def _stroke_model() -> Any:
+    """The stroke model (the user's, else the shipped one), loaded once; None without a usable file:
+    the pad then reads with the image model alone, as image files always are."""
+    from digitpad.errors import DigitPadError
+    from digitpad.resources import stroke_weights
+    from digitpad.stroke_model import StrokeModel
+
+    path = stroke_weights()
+    if path is None:
+        return None
+    try:
+        return StrokeModel.from_file(path)
+    except DigitPadError as error:
+        log.warning("stroke model not used: %s", error)
+        return None
 
 
 @functools.cache
@@ -98,6 +118,7 @@ class _Request:
     request_id: int
     drawing: QImage | None = None  # Grayscale8, white ink on black
     pen_moved: bool = False  # the drawing's strokes travelled: a solid blob is a fat-pen digit, not a dot
+    strokes: tuple[tuple[tuple[float, float], ...], ...] = ()  # the drawing's pen paths (render units), in order
     path: Path | None = None  # an image file
     data: bytes | None = None  # an encoded image (clipboard)
     number: NumberRequest | None = None  # read a whole number (strokes, or the file/bytes above)
@@ -144,10 +165,17 @@ class InferenceWorker(QObject):
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------ any thread (thread-safe)
-    def request_drawing(self, request_id: int, image: QImage, pen_moved: bool = False) -> None:
+    def request_drawing(
+        self,
+        request_id: int,
+        image: QImage,
+        pen_moved: bool = False,
+        strokes: tuple[tuple[tuple[float, float], ...], ...] = (),
+    ) -> None:
         """Recognise ``image`` (a ``Grayscale8`` copy the caller no longer uses); ``pen_moved``: its
-        strokes travelled at least a pen width (``segment_strokes.pen_moved``), so it is never a dot."""
-        self._submit(_Request(request_id, drawing=image, pen_moved=pen_moved))
+        strokes travelled at least a pen width (``segment_strokes.pen_moved``), so it is never a dot;
+        ``strokes``: its pen paths in writing order, for the stroke model."""
+        self._submit(_Request(request_id, drawing=image, pen_moved=pen_moved, strokes=strokes))
 
     def request_file(self, request_id: int, path: str | Path) -> None:
         """Load an image file, emit ``image_loaded``, then recognise it."""
@@ -258,7 +286,12 @@ class InferenceWorker(QObject):
             gray, alpha = self._input_of(request)
             if self._predictor is None:
                 raise RuntimeError("No model is loaded")
-            prediction = self._predictor.predict_image(gray, alpha, dot_rule=not request.pen_moved)
+            paths = None
+            if request.strokes:
+                import numpy as np
+
+                paths = [np.asarray(points, np.float32).reshape(-1, 2) for points in request.strokes]
+            prediction = self._predictor.predict_image(gray, alpha, dot_rule=not request.pen_moved, strokes=paths)
         except DigitPadError as error:
             self.failed.emit(request.request_id, str(error))
         except Exception as error:  # never let one bad input kill the worker
@@ -310,16 +343,18 @@ class InferenceWorker(QObject):
         return image.gray, image.alpha
 
 
-def drawing_of(canvas: Any) -> tuple[QImage, bool]:
+def drawing_of(canvas: Any) -> tuple[QImage, bool, tuple[tuple[tuple[float, float], ...], ...]]:
     """What the digit pad asks the worker to read (GUI thread): the drawing rendered with the
-    recogniser's pen (``digitpad.ink.reading_widths``: a marker-thick pen is read thinner), and
-    whether the pen travelled (then a solid blob is a fat-pen digit, never a dot)."""
+    recogniser's pen (``digitpad.ink.reading_widths``: a marker-thick pen is read thinner),
+    whether the pen travelled (then a solid blob is a fat-pen digit, never a dot), and the pen
+    paths in render units, in writing order (for the stroke model)."""
     from digitpad.gui.pad.canvas import RENDER_SIZE
     from digitpad.ink import from_paper, pen_moved, reading_widths
 
     strokes = canvas.ink_strokes()
     ink = from_paper([(s.width, s.points) for s in strokes], RENDER_SIZE * canvas.paper_aspect(), float(RENDER_SIZE))
-    return canvas.render_image(widths=reading_widths(ink)), pen_moved(ink)
+    paths = tuple(tuple((float(x), float(y)) for x, y in stroke.points) for stroke in ink)
+    return canvas.render_image(widths=reading_widths(ink)), pen_moved(ink), paths
 
 
 def number_request_of(canvas: Any) -> NumberRequest:

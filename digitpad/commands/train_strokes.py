@@ -1,0 +1,130 @@
+"""``digitpad train-strokes``: train the stroke model the pad combines with the image model.
+
+Reads Pendigits strokes (``--pendigits``), trains on the training writers,
+keeps the best epoch on the validation writers, fits the temperature and the
+weight of the combination with the image model (``--image-weights``, the
+shipped ones by default), and writes the file atomically (``--out``, or
+``strokes.pt`` in the user's weights folder, which the app then prefers to the
+shipped one).  The recipe, the figures and the command go into its meta.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from digitpad.stroke_recipe import StrokeRecipe
+
+    d = StrokeRecipe()
+    p = sub.add_parser(
+        "train-strokes",
+        help="train the stroke model (pen paths) the pad combines with the image model",
+        description="Train the stroke model on Pendigits pen strokes, select it on the validation writers "
+        "and fit its weight against the image model there.",
+    )
+    p.add_argument(
+        "--pendigits", metavar="FILE", help="pendigits-orig.tra (default: $DIGITPAD_PENDIGITS or beside MNIST)"
+    )
+    p.add_argument("--image-weights", metavar="PATH", help="image model to combine with (default: the shipped weights)")
+    p.add_argument("--out", metavar="PATH", help="where to write it (default: strokes.pt in the user's weights folder)")
+    p.add_argument("--epochs", type=_positive, default=d.epochs, help=f"epochs (default {d.epochs})")
+    p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
+    p.add_argument("--threads", type=_positive, default=1, help="CPU threads for torch (default 1)")
+    p.add_argument("--limit", type=_positive, default=None, help=argparse.SUPPRESS)  # tests: first N digits
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from digitpad.checkpoint import save_checkpoint
+    from digitpad.commands.predict import weights_path
+    from digitpad.devices import set_cpu_threads
+    from digitpad.errors import DataError
+    from digitpad.paths import default_pendigits, user_weights_dir
+    from digitpad.predictor import Predictor
+    from digitpad.resources import STROKE_WEIGHTS_NAME
+    from digitpad.stroke_model import MODEL_NAME
+    from digitpad.stroke_recipe import StrokeRecipe
+    from digitpad.stroke_training import build_sets, train_strokes
+
+    pendigits = Path(args.pendigits) if args.pendigits else default_pendigits()
+    if not pendigits.is_file():
+        raise DataError(f"Pendigits file not found: {pendigits} (give --pendigits FILE)")
+    out = Path(args.out) if args.out else user_weights_dir() / STROKE_WEIGHTS_NAME
+    image_weights = weights_path(args.image_weights)
+    predictor = Predictor.from_checkpoint(image_weights)  # before training: a bad file fails at once
+    set_cpu_threads(args.threads)
+    recipe = replace(StrokeRecipe(), epochs=args.epochs, seed=args.seed, writers_limit=args.limit)
+    started = time.monotonic()
+    sets = build_sets(pendigits, recipe)
+    print(
+        f"stroke model: {len(sets.train_digits)} pen digits + {len(sets.pool)} forms and non-digits, "
+        f"{len(sets.val)} validation drawings",
+        file=sys.stderr,
+    )
+
+    def progress(epoch: int, epochs: int, accuracy: float) -> None:
+        print(f"epoch {epoch}/{epochs}: validation {100 * accuracy:.2f}%", file=sys.stderr, flush=True)
+
+    net, meta = train_strokes(sets, recipe, _image_reader(predictor, recipe.seed), progress)
+    meta.update(
+        {
+            "command": "digitpad " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train-strokes"] else "",
+            "image_weights": image_weights.name,
+            "image_weights_sha256": _integrity(image_weights),
+            "training_seconds": round(time.monotonic() - started, 1),
+        }
+    )
+    save_checkpoint(out, model_name=MODEL_NAME, state_dict=net.state_dict(), config={"width": recipe.width}, meta=meta)
+    rows = meta.get("combine_validation", {})
+    for w, row in rows.items():
+        print(f"weight {w}: validation accuracy {100 * row['accuracy']:.2f}%, NLL {row['nll']:.4f}")
+    print(
+        f"saved {out}: best epoch {meta['best_epoch']}, validation {100 * meta['validation_accuracy']:.2f}% "
+        f"(strokes alone), combination weight {meta['combine_weight']:g}, {meta['training_seconds']:.0f} s"
+    )
+    return 0
+
+
+def _image_reader(predictor: Any, seed: int) -> Any:
+    """Validation drawings rendered and normalised as the image mixture renders them, read by ``predictor``."""
+    import numpy as np
+
+    from digitpad.synth.mixture import MixtureConfig, draw_normalized
+
+    max_pen = MixtureConfig().max_pen
+
+    def read(drawings: list[list[Any]]) -> Any:
+        rng = np.random.default_rng([seed, 24])
+        out = np.zeros((len(drawings), 11), np.float32)
+        for k, strokes in enumerate(drawings):
+            preview = draw_normalized(strokes, rng, max_pen)
+            if preview is None:
+                continue
+            x = (preview.astype(np.float32) / 255.0 - predictor.mean) / predictor.std
+            probs = predictor.predict_all(x[None])[0]
+            out[k, : probs.shape[0]] = probs
+        return out
+
+    return read
+
+
+def _integrity(path: Path) -> str:
+    from digitpad.checkpoint import load_checkpoint, tensor_digest
+
+    return tensor_digest(load_checkpoint(path).state_dict)

@@ -1,0 +1,140 @@
+"""The stroke model: a second opinion from the pen path, for drawings made on the pad.
+
+A small 1-D convolutional net reads :func:`digitpad.trajectory.trajectory`
+(the strokes in writing order) and gives the same eleven classes as the image
+model (ten digits and not-a-digit).  It sees what the picture loses (which way
+a stroke went, where the pen was lifted: a 1's flag written as a lead-in is
+not a 7's bar), so its mistakes are not the image model's.  The two are
+combined log-linearly among the digits (:func:`combine`)::
+
+    p(d)  ~  p_image(d) * p_strokes(d) ** weight
+
+with ``weight`` fitted on the validation writers and stored in the file's
+meta (``combine_weight``).  Image files have no strokes: they are read by the
+image model alone.
+
+    model = StrokeModel.from_file(shipped_stroke_weights())
+    probs = combine(image_probs, model.probabilities([strokes]), model.weight)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from digitpad.checkpoint import read_weights_payload
+from digitpad.errors import CheckpointError
+from digitpad.trajectory import CHANNELS, trajectory
+
+MODEL_NAME = "strokes"
+CLASSES = 11
+WIDTH = 64
+MAX_WIDTH = 256
+
+
+class StrokeNet(nn.Module):
+    """conv1d 5-w-w / pool / conv 1.5w / pool / conv 2w at 64, 32 and 16 points; global avg+max; linear."""
+
+    def __init__(self, width: int = WIDTH, classes: int = CLASSES) -> None:
+        super().__init__()
+        w = width
+
+        def block(c_in: int, c_out: int, k: int) -> nn.Sequential:
+            return nn.Sequential(nn.Conv1d(c_in, c_out, k, padding=k // 2), nn.BatchNorm1d(c_out), nn.ReLU())
+
+        self.features = nn.Sequential(
+            block(CHANNELS, w * 3 // 4, 5),
+            block(w * 3 // 4, w, 5),
+            nn.MaxPool1d(2),
+            block(w, w * 3 // 2, 3),
+            nn.MaxPool1d(2),
+            block(w * 3 // 2, 2 * w, 3),
+        )
+        self.fc = nn.Linear(4 * w, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.features(x)
+        return self.fc(torch.cat([h.mean(dim=2), h.amax(dim=2)], dim=1))
+
+
+@dataclass
+class StrokeModel:
+    """A loaded stroke model in eval mode, its temperature and its weight in the combination."""
+
+    net: StrokeNet
+    temperature: float = 1.0
+    weight: float = 0.5
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> StrokeModel:
+        """Load a stroke weights file (``torch.load(weights_only=True)``). Raises ``CheckpointError``."""
+        path = Path(path)
+        raw = read_weights_payload(path)
+        if raw.get("model") != MODEL_NAME:
+            raise CheckpointError(f"{path.name} is not a stroke model (it holds {str(raw.get('model'))[:40]!r})")
+        config = raw.get("config") or {}
+        meta = raw.get("meta") or {}
+        if not isinstance(config, dict) or not isinstance(meta, dict):
+            raise CheckpointError(f"weights file {path.name} has malformed config or meta")
+        width = config.get("width", WIDTH)
+        if not isinstance(width, int) or not 8 <= width <= MAX_WIDTH:
+            raise CheckpointError(f"weights file {path.name} asks for a stroke model of width {width!r}")
+        net = StrokeNet(width)
+        try:
+            net.load_state_dict(raw["state_dict"])
+        except (RuntimeError, KeyError) as exc:
+            raise CheckpointError(f"weights file {path.name} does not fit the stroke model: {exc}") from None
+        return cls.from_net(net, meta)
+
+    @classmethod
+    def from_net(cls, net: StrokeNet, meta: Mapping[str, Any] | None = None) -> StrokeModel:
+        meta = dict(meta or {})
+        t = meta.get("temperature", 1.0)
+        w = meta.get("combine_weight", 0.5)
+        temperature = float(t) if isinstance(t, (int, float)) and 0 < t < 100 else 1.0
+        weight = float(w) if isinstance(w, (int, float)) and 0 <= w <= 4 else 0.5
+        return cls(net.cpu().eval(), temperature, weight, meta)
+
+    def probabilities(self, drawings: Sequence[Sequence[np.ndarray]]) -> np.ndarray:
+        """Calibrated ``(N, 11)`` for N drawings (each a list of ``(k, 2)`` point arrays); a row of
+        zeros for a drawing without points."""
+        seqs = [trajectory(d) for d in drawings]
+        out = np.zeros((len(seqs), CLASSES), np.float32)
+        live = [k for k, s in enumerate(seqs) if s is not None]
+        if live:
+            x = torch.from_numpy(np.stack([seqs[k] for k in live]))  # type: ignore[misc]
+            with torch.inference_mode():
+                logits = self.net(x).float()
+                out[np.asarray(live)] = torch.softmax(logits / self.temperature, dim=1).numpy()
+        return out
+
+
+def combine(image: np.ndarray, strokes: np.ndarray, weight: float) -> np.ndarray:
+    """The digits' share of ``image`` re-weighted by the stroke model's digit reading (``(N, C)``, C = 10 or 11).
+
+    Among the ten digits, ``p(d) ~ p_image(d) * p_strokes(d | a digit) ** weight``, scaled back to
+    the image model's digit mass; its not-a-digit column (C = 11) is kept as it is.  So the strokes
+    say *which* digit, never *whether* it is one: on validation numbers a stroke model that also
+    voted on not-a-digit turned one writer's 9s into "?" (its shapes, not the picture's, resemble
+    the partial-digit family).  Rows where either side is all zeros (nothing to read, no points)
+    keep the image's probabilities.
+    """
+    image = np.asarray(image, np.float64)
+    digits = np.asarray(strokes, np.float64)[:, :10]
+    out = image.copy()
+    mass = image[:, :10].sum(axis=1)
+    live = (mass > 0) & (digits.sum(axis=1) > 0)
+    if weight > 0 and live.any():
+        vote = digits[live] / digits[live].sum(axis=1, keepdims=True)
+        logp = np.log(np.maximum(image[live, :10], 1e-12)) + weight * np.log(np.maximum(vote, 1e-12))
+        logp -= logp.max(axis=1, keepdims=True)
+        p = np.exp(logp)
+        out[live, :10] = p / p.sum(axis=1, keepdims=True) * mass[live, None]
+    return out.astype(np.float32)

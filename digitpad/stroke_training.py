@@ -1,0 +1,207 @@
+"""Train the stroke model (:mod:`digitpad.stroke_model`) on pen paths, reproducibly from a seed.
+
+The data are strokes, never pictures, from the same sources as the image
+model's mixture (:mod:`digitpad.synth.mixture`), generated in code:
+
+* Pendigits ``pendigits-orig.tra`` writers outside ``VAL_WRITERS`` (with the
+  mixture's share of slashed zeros, flagged and serif ones, crossed sevens),
+* the style forms (``synth.forms``) and the not-a-digit families
+  (``synth.nondigits``, the mixture's shares), label 10.
+
+Every epoch draws each one again with a fresh random slant, shear, width and
+jitter.  Validation: writers 26-30 and their own forms and non-digits; the
+epoch with the best validation accuracy is kept and the temperature fitted
+there.  Then the combination weight with the image model (``image`` below):
+the validation drawings are rendered and normalised as the mixture renders
+them, and the weight in :data:`WEIGHTS` with the lowest negative
+log-likelihood of ``image * strokes ** weight`` wins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from digitpad.calibration import fit_temperature, nll, softmax
+from digitpad.errors import TrainingError
+from digitpad.stroke_model import CLASSES, StrokeNet, combine
+from digitpad.stroke_recipe import StrokeRecipe
+from digitpad.trajectory import trajectory
+
+Strokes = list[np.ndarray]
+Sample = tuple[int, Strokes]
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+"""Combination weights tried on validation (0: the image model alone)."""
+
+
+@dataclass(frozen=True)
+class StrokeSets:
+    train_digits: list[Sample]  # Pendigits training writers, unmarked (marks are drawn per epoch)
+    pool: list[Sample]  # forms and non-digits, drawn once
+    val: list[Sample]
+
+
+def build_sets(pendigits_tra: str | Path, recipe: StrokeRecipe) -> StrokeSets:
+    """The stroke training and validation sets, reproducible from ``recipe.seed``."""
+    from digitpad.pendigits import read_pendigits
+    from digitpad.synth.forms import FORMS, draw_form
+    from digitpad.synth.mixture import FAMILY_WEIGHTS, NOT_A_DIGIT, VAL_WRITERS
+    from digitpad.synth.nondigits import train_nondigit
+    from digitpad.synth.pen_styles import add_mark
+
+    digits = read_pendigits(pendigits_tra)
+    train = [d for d in digits if d.writer not in VAL_WRITERS][: recipe.writers_limit]
+    val = [d for d in digits if d.writer in VAL_WRITERS][: recipe.writers_limit]
+    if not train or not val:
+        raise TrainingError(f"{Path(pendigits_tra).name} has no digits of the training or validation writers")
+    names = list(FORMS)
+    families = list(FAMILY_WEIGHTS)
+    shares = np.array([FAMILY_WEIGHTS[f] for f in families])
+    shares = shares / shares.sum()
+
+    def strokes_of(d: Any) -> Strokes:
+        return [np.asarray(s, np.float64) for s in d.strokes]
+
+    def form(r: np.random.Generator) -> Sample:
+        label, strokes = draw_form(names[int(r.integers(0, len(names)))], r)
+        return label, [np.asarray(s, np.float64) for s in strokes]
+
+    def source(r: np.random.Generator) -> Sample:
+        if r.random() < 0.5:
+            d = train[int(r.integers(0, len(train)))]
+            return d.label, strokes_of(d)
+        return form(r)
+
+    def nondigit(r: np.random.Generator) -> Sample:
+        fam = families[int(r.choice(len(families), p=shares))]
+        return NOT_A_DIGIT, [np.asarray(s, np.float64) for s in train_nondigit(fam, source, r)]
+
+    def count(n: int) -> int:  # a dry run (writers_limit) makes everything small
+        return n if recipe.writers_limit is None else min(n, recipe.writers_limit)
+
+    rng = np.random.default_rng([recipe.seed, 21])
+    pool = [form(rng) for _ in range(count(recipe.forms))] + [nondigit(rng) for _ in range(count(recipe.nondigits))]
+    vr = np.random.default_rng([recipe.seed, 22])
+    val_set: list[Sample] = []
+    for d in val:
+        s = strokes_of(d)
+        val_set.append((d.label, add_mark(d.label, s, vr) if vr.random() < recipe.mark_p else s))
+    val_set += [form(vr) for _ in range(count(recipe.val_forms))]
+    val_set += [nondigit(vr) for _ in range(count(recipe.val_nondigits))]
+    return StrokeSets([(d.label, strokes_of(d)) for d in train], pool, val_set)
+
+
+def augment(strokes: Sequence[np.ndarray], rng: np.random.Generator) -> Strokes:
+    """A random slant, shear and width (about the origin; features ignore position) and a little jitter."""
+    a = math.radians(rng.uniform(-15.0, 15.0))
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    m = rot @ np.array([[rng.uniform(0.8, 1.2), rng.uniform(-0.3, 0.3)], [0.0, 1.0]])
+    pts = np.concatenate([np.asarray(s, np.float64) for s in strokes])
+    size = max(float(np.ptp(pts, axis=0).max()), 1e-6)
+    return [np.asarray(s, np.float64) @ m.T + rng.normal(0.0, 0.01 * size, (len(s), 2)) for s in strokes]
+
+
+def _tensor(samples: Sequence[Sample]) -> tuple[torch.Tensor, torch.Tensor]:
+    seqs, labels = [], []
+    for label, strokes in samples:
+        t = trajectory(strokes)
+        if t is not None:
+            seqs.append(t)
+            labels.append(label)
+    return torch.from_numpy(np.stack(seqs)), torch.tensor(labels, dtype=torch.int64)
+
+
+Progress = Callable[[int, int, float], None]
+"""Called after each epoch: (epoch, epochs, validation accuracy)."""
+
+
+def train_strokes(
+    sets: StrokeSets,
+    recipe: StrokeRecipe,
+    image_probabilities: Callable[[list[Strokes]], np.ndarray] | None = None,
+    progress: Progress | None = None,
+) -> tuple[StrokeNet, dict[str, Any]]:
+    """The trained net (best validation epoch) and its meta: temperature, combination weight, figures.
+
+    ``image_probabilities`` reads validation drawings with the image model (``(N, 11)`` calibrated);
+    without it the combination weight is not fitted (0.5 is stored).
+    """
+    from digitpad.synth.pen_styles import add_mark
+
+    torch.manual_seed(recipe.seed)
+    rng = np.random.default_rng([recipe.seed, 23])
+    net = StrokeNet(recipe.width, CLASSES)
+    xv, yv = _tensor(sets.val)
+    steps_per_epoch = math.ceil((len(sets.train_digits) + len(sets.pool)) / recipe.batch)
+    opt = torch.optim.AdamW(net.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, recipe.lr, total_steps=recipe.epochs * steps_per_epoch)
+    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
+    curve = []
+    for epoch in range(1, recipe.epochs + 1):
+        drawn = [
+            (label, augment(add_mark(label, s, rng) if rng.random() < recipe.mark_p else s, rng))
+            for label, s in sets.train_digits
+        ] + [(label, augment(s, rng)) for label, s in sets.pool]
+        order = rng.permutation(len(drawn))
+        x, y = _tensor([drawn[k] for k in order])
+        net.train()
+        for b in range(0, len(y), recipe.batch):
+            loss = F.cross_entropy(net(x[b : b + recipe.batch]), y[b : b + recipe.batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+        net.eval()
+        with torch.inference_mode():
+            acc = float((net(xv).argmax(1) == yv).float().mean())
+        curve.append(round(acc, 5))
+        if best is None or acc > best[0]:
+            best = (acc, epoch, {k: v.detach().clone() for k, v in net.state_dict().items()})
+        if progress is not None:
+            progress(epoch, recipe.epochs, acc)
+    assert best is not None
+    net.load_state_dict(best[2])
+    net.eval()
+    with torch.inference_mode():
+        logits = net(xv).numpy()
+    labels = yv.numpy()
+    temperature = fit_temperature(logits, labels)
+    meta: dict[str, Any] = {
+        "recipe": asdict(recipe),
+        "temperature": temperature,
+        "selected_on": "validation",
+        "best_epoch": best[1],
+        "validation_accuracy": best[0],
+        "validation_curve": curve,
+        "validation_size": int(len(labels)),
+        "combine_weight": 0.5,
+    }
+    if image_probabilities is not None:
+        meta.update(_fit_weight(sets.val, softmax(logits, temperature), image_probabilities))
+    return net, meta
+
+
+def _fit_weight(
+    val: Sequence[Sample], stroke_probs: np.ndarray, image_probabilities: Callable[[list[Strokes]], np.ndarray]
+) -> dict[str, Any]:
+    """The weight in :data:`WEIGHTS` with the lowest validation NLL, and the accuracy at each weight."""
+    kept = [(label, s) for label, s in val if trajectory(s) is not None]
+    image = image_probabilities([s for _, s in kept])
+    labels = np.array([label for label, _ in kept])
+    read = image.sum(axis=1) > 0  # drawings the image model could read at all
+    rows = {}
+    for w in WEIGHTS:
+        p = combine(image[read], stroke_probs[read], w)
+        rows[w] = (nll(np.log(np.maximum(p, 1e-12)), labels[read]), float((p.argmax(1) == labels[read]).mean()))
+    weight = min(WEIGHTS, key=lambda w: (round(rows[w][0], 6), w))
+    return {
+        "combine_weight": weight,
+        "combine_validation": {f"{w:g}": {"nll": round(v[0], 5), "accuracy": round(v[1], 5)} for w, v in rows.items()},
+    }

@@ -1,0 +1,190 @@
+"""The stroke model: the pen-path features, the combination with the image model, the file, the pad paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from digitpad.checkpoint import save_checkpoint
+from digitpad.errors import CheckpointError
+from digitpad.stroke_model import CLASSES, MODEL_NAME, StrokeModel, StrokeNet, combine
+from digitpad.trajectory import CHANNELS, POINTS, trajectory
+
+SEVEN = [np.array([[0.0, 0.0], [10.0, 0.0], [4.0, 16.0]])]
+FOUR = [np.array([[6.0, 0.0], [0.0, 10.0], [9.0, 10.0]]), np.array([[7.0, 4.0], [7.0, 16.0]])]
+
+
+def test_the_path_is_sampled_evenly_and_does_not_depend_on_where_or_how_large_it_was_drawn():
+    seq = trajectory(SEVEN)
+    assert seq is not None and seq.shape == (CHANNELS, POINTS) and seq.dtype == np.float32
+    moved = trajectory([s * 3.5 + (120.0, -40.0) for s in SEVEN])
+    assert np.allclose(seq, moved, atol=1e-5)
+    # centred on the ink's box, the longer side spanning -1..1
+    assert seq[1].min() == pytest.approx(-1.0) and seq[1].max() == pytest.approx(1.0)
+    assert abs(seq[0].min() + seq[0].max()) < 0.05  # (samples need not hit the corner exactly)
+    # evenly along the path: consecutive samples are (nearly) equally far apart
+    steps = np.hypot(*np.diff(seq[:2], axis=1))
+    assert steps.max() < 1.6 * np.median(steps)
+
+
+def test_denser_mouse_events_along_the_same_path_change_nothing():
+    dense = [
+        np.concatenate([np.linspace(a, b, 25, endpoint=False) for a, b in zip(s[:-1], s[1:], strict=True)] + [s[-1:]])
+        for s in SEVEN
+    ]
+    assert np.allclose(trajectory(SEVEN), trajectory(dense), atol=0.02)
+
+
+def test_pen_lifts_are_marked_and_the_order_and_direction_of_strokes_are_seen():
+    seq = trajectory(FOUR)
+    pen = seq[4]
+    lifted = np.flatnonzero(pen == 0)
+    assert lifted.size > 0 and pen[0] == 1 and pen[-1] == 1
+    assert np.all(np.diff(lifted) == 1)  # one jump, between the two strokes
+    assert trajectory(SEVEN)[4].min() == 1  # one stroke: never lifted
+    reversed_order = trajectory(FOUR[::-1])
+    assert not np.allclose(seq, reversed_order, atol=0.05)
+    # one stroke written the other way: the same points backwards, every direction flipped
+    forwards, backwards = trajectory(SEVEN), trajectory([SEVEN[0][::-1]])
+    assert np.allclose(backwards[:2], forwards[:2, ::-1], atol=1e-4)
+    assert np.allclose(backwards[2:4, 1:-1], -forwards[2:4, ::-1][:, 1:-1], atol=0.05)
+
+
+def test_a_tap_a_dot_and_no_points():
+    assert trajectory([]) is None
+    assert trajectory([np.zeros((0, 2))]) is None
+    assert trajectory([np.array([[np.nan, 1.0]])]) is None
+    dot = trajectory([np.array([[5.0, 5.0]])])
+    assert dot is not None and np.all(dot[:4] == 0) and np.all(dot[4] == 1)
+    tap_after = trajectory([SEVEN[0], np.array([[20.0, 20.0]])])  # a 7 and a tap: a jump, then pen down
+    assert tap_after is not None and tap_after[4, -1] == 1 and (tap_after[4] == 0).any()
+
+
+def test_combine_reweights_the_digits_and_weight_zero_is_the_image_alone():
+    image = np.array([[0.05, 0.45, 0.0, 0.0, 0.0, 0.0, 0.0, 0.48, 0.0, 0.0, 0.02]], np.float32)  # "7 or 1?"
+    strokes = np.array([[0.0, 0.9, 0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.0, 0.0, 0.05]], np.float32)  # "1", surely
+    assert np.allclose(combine(image, strokes, 0.0), image, atol=1e-6)
+    both = combine(image, strokes, 0.5)
+    assert both.shape == (1, 11) and both.sum() == pytest.approx(1.0, abs=1e-5)
+    assert both[0].argmax() == 1 and both[0, 1] > image[0, 1]
+    vote = strokes[0, :10] / strokes[0, :10].sum()
+    expected = image[0, :10] * vote**0.5
+    assert np.allclose(both[0, :10], expected / expected.sum() * 0.98, atol=1e-5)
+    assert both[0, 10] == pytest.approx(0.02)  # whether it is a digit at all stays the picture's call
+    assert both[0, 2] < 1e-5  # a digit the image model rules out stays out, whatever the strokes say
+
+
+def test_the_strokes_never_turn_a_digit_into_not_a_digit():
+    image = np.array([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.97, 0.03]], np.float32)  # a 9
+    strokes = np.array([[0.0] * 9 + [0.1, 0.9]], np.float32)  # "no digit", says the path
+    out = combine(image, strokes, 1.0)
+    assert np.allclose(out, image, atol=1e-6)
+
+
+def _saved(tmp_path, **meta) -> StrokeModel:
+    torch.manual_seed(0)
+    net = StrokeNet(16)
+    path = save_checkpoint(
+        tmp_path / "s.pt",
+        model_name=MODEL_NAME,
+        state_dict=net.state_dict(),
+        config={"width": 16},
+        meta={"temperature": 2.0, "combine_weight": 0.75, **meta},
+    )
+    return StrokeModel.from_file(path)
+
+
+def test_a_stroke_weights_file_round_trips_and_reads_drawings(tmp_path):
+    model = _saved(tmp_path)
+    assert model.temperature == 2.0 and model.weight == 0.75 and not model.net.training
+    probs = model.probabilities([SEVEN, [], FOUR])
+    assert probs.shape == (3, CLASSES)
+    assert np.allclose(probs[[0, 2]].sum(axis=1), 1.0, atol=1e-5)
+    assert np.all(probs[1] == 0)  # no points: no opinion
+    with torch.inference_mode():
+        logits = model.net(torch.from_numpy(trajectory(SEVEN)[None]))
+    assert np.allclose(probs[0], torch.softmax(logits / 2.0, 1).numpy()[0], atol=1e-6)
+
+
+def test_other_files_are_refused_with_one_line(tmp_path):
+    image_model = save_checkpoint(tmp_path / "i.pt", model_name="digitpad", state_dict={"w": torch.zeros(1)})
+    with pytest.raises(CheckpointError, match="not a stroke model"):
+        StrokeModel.from_file(image_model)
+    wrong = save_checkpoint(tmp_path / "w.pt", model_name=MODEL_NAME, state_dict={"w": torch.zeros(1)})
+    with pytest.raises(CheckpointError, match="does not fit"):
+        StrokeModel.from_file(wrong)
+    wide = save_checkpoint(
+        tmp_path / "x.pt", model_name=MODEL_NAME, state_dict=StrokeNet(16).state_dict(), config={"width": 10**6}
+    )
+    with pytest.raises(CheckpointError, match="width"):
+        StrokeModel.from_file(wide)
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError):
+        StrokeModel.from_file(tmp_path / "junk.pt")
+
+
+def test_the_predictor_uses_the_strokes_only_when_it_has_a_stroke_model_and_is_given_them(tmp_path):
+    from digitpad.predictor import Predictor
+    from digitpad.resources import shipped_weights
+
+    predictor = Predictor.from_checkpoint(shipped_weights())
+    canvas = np.ones((280, 280), np.float32)
+    canvas[60:64, 60:200] = 0.0  # a bar ...
+    for k in range(130):  # ... and a stem: a 7
+        canvas[64 + k, 196 - k // 3 : 200 - k // 3] = 0.0
+    alone = predictor.predict_image(canvas)
+    assert np.array_equal(predictor.predict_image(canvas, strokes=SEVEN).probabilities, alone.probabilities)
+    predictor.strokes = _saved(tmp_path)
+    voted = predictor.predict_image(canvas, strokes=[s * 10 for s in SEVEN])
+    assert not np.array_equal(voted.probabilities, alone.probabilities)
+    image_probs = predictor.predict_all(predictor_input(predictor, canvas))
+    expected = combine(image_probs, predictor.strokes.probabilities([SEVEN]), 0.75)[0]
+    assert np.allclose(voted.probabilities, expected[:10], atol=1e-5)
+    assert voted.not_digit == pytest.approx(float(expected[10]), abs=1e-5)
+    for nothing in (None, []):
+        same = predictor.predict_image(canvas, strokes=nothing)
+        assert np.array_equal(same.probabilities, alone.probabilities)
+
+
+def predictor_input(predictor, canvas: np.ndarray) -> np.ndarray:
+    from digitpad.normalize import normalize
+
+    n = normalize(canvas, mean=predictor.mean, std=predictor.std)
+    assert n.input is not None
+    return n.input[None]
+
+
+def test_the_number_reader_gives_each_candidate_its_own_strokes(tmp_path):
+    from digitpad.ink import InkStroke
+    from digitpad.number_reader import NumberReader
+    from digitpad.predictor import Predictor
+    from digitpad.resources import shipped_weights
+
+    class Spy:
+        def __init__(self) -> None:
+            self.real = Predictor.from_checkpoint(shipped_weights())
+            self.mean, self.std = self.real.mean, self.real.std
+            self.drawings: list = []
+            self.strokes = "a stroke model"  # the reader asks for votes only when there is one
+
+        def predict_batch(self, x):
+            return self.real.predict_batch(x)
+
+        def predict_all(self, x):
+            return self.real.predict_all(x)
+
+        def vote(self, probs, drawings):
+            self.drawings = drawings
+            return probs
+
+    seven = [InkStroke((s * 8 + (20, 40)).astype(np.float32), 22.0) for s in SEVEN]
+    four = [InkStroke((s * 8 + (150, 40)).astype(np.float32), 22.0) for s in FOUR]
+    spy = Spy()
+    reader = NumberReader(spy)
+    reading = reader.read_strokes(seven + four)
+    assert len(reading.digits) == 2
+    whole = [d for d in spy.drawings if d is not None]
+    assert len(whole) == len(spy.drawings)  # every candidate of a pad lattice has strokes
+    assert any(len(d) == 1 and np.array_equal(d[0], seven[0].points) for d in whole)
+    assert any(len(d) == 2 and np.array_equal(d[1], four[1].points) for d in whole)

@@ -1,0 +1,73 @@
+"""``digitpad train-strokes``: a small real run on a made-up Pendigits file, and its refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitpad.cli import main
+from digitpad.stroke_model import StrokeModel
+from digitpad.stroke_training import WEIGHTS
+from digitpad.synth.forms import FORMS, draw_form
+
+
+def _pendigits_file(path: Path, per_writer: int = 4) -> Path:
+    """A UNIPEN file like ``pendigits-orig.tra``: writers 1-30 (26-30 validate), digits from the style forms."""
+    rng = np.random.default_rng(0)
+    names = [n for n in FORMS]
+    lines = ['.LEXICON "0" "1" "2" "3" "4" "5" "6" "7" "8" "9"']
+    k = 0
+    for writer in range(1, 31):
+        for sample in range(per_writer):
+            label, strokes = draw_form(names[(writer + sample) % len(names)], rng)
+            lines += [f'.SEGMENT DIGIT {k} ? "{label}"', f".COMMENT {label} {writer} {sample}"]
+            for s in strokes:
+                lines.append(".PEN_DOWN")
+                lines += [f" {int(50 + 300 * x)} {int(450 - 400 * y)}" for x, y in np.asarray(s)]
+                lines.append(".PEN_UP")
+            k += 1
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_short_run_writes_a_stroke_model_with_its_recipe_and_fitted_weight(tmp_path, capsys):
+    source = _pendigits_file(tmp_path / "tiny.tra")
+    out = tmp_path / "models" / "strokes.pt"
+    code = main(["train-strokes", "--pendigits", str(source), "--epochs", "2", "--limit", "40", "--out", str(out)])
+    assert code == 0
+    model = StrokeModel.from_file(out)
+    meta = model.meta
+    assert meta["recipe"]["epochs"] == 2 and meta["selected_on"] == "validation"
+    assert 1 <= meta["best_epoch"] <= 2 and len(meta["validation_curve"]) == 2
+    assert model.weight in WEIGHTS and set(meta["combine_validation"]) == {f"{w:g}" for w in WEIGHTS}
+    assert model.temperature > 0 and meta["image_weights"] == "digitpad.pt"
+    assert [p.name for p in out.parent.iterdir()] == ["strokes.pt"]  # written atomically: no temp file left
+    printed = capsys.readouterr()
+    assert "epoch 2/2" in printed.err and "saved" in printed.out and "combination weight" in printed.out
+
+
+def test_the_same_seed_trains_the_same_model(tmp_path):
+    import torch
+
+    source = _pendigits_file(tmp_path / "tiny.tra", per_writer=2)
+    outs = [tmp_path / f"{k}.pt" for k in range(2)]
+    for out in outs:
+        args = ["train-strokes", "--pendigits", str(source), "--epochs", "1", "--limit", "20", "--out", str(out)]
+        assert main(args) == 0
+    a, b = (StrokeModel.from_file(o).net.state_dict() for o in outs)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_missing_file_is_one_clear_line(tmp_path, capsys):
+    assert main(["train-strokes", "--pendigits", str(tmp_path / "nope.tra"), "--out", str(tmp_path / "s.pt")]) == 1
+    err = capsys.readouterr().err
+    assert "Pendigits file not found" in err and "Traceback" not in err
+    assert not (tmp_path / "s.pt").exists()
+
+
+def test_no_epochs_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train-strokes", "--epochs", "0"])
+    assert exit_info.value.code == 2 and "at least 1" in capsys.readouterr().err
