@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from digitpad.predictor import Predictor  # noqa: E402
+from digitpad.stroke_model import stroke_model_option  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
 from digitpad.synth.nondigits import HELD_OUT_FAMILIES, held_out_nondigit  # noqa: E402
 from tests.canvas_replay import draw, fit_strokes, new_canvas, read_like_the_app  # noqa: E402
@@ -36,11 +37,13 @@ VERDICTS = ("digit", "unsure", "not-a-digit", "empty")
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--weights", default=None)
+    p.add_argument("--strokes", default=None, help="stroke model: PATH, or none (default: the app's)")
     p.add_argument("--per-family", type=int, default=150)
     p.add_argument("--seed", type=int, default=4242)
     args = p.parse_args()
     app = QApplication.instance() or QApplication([])
     predictor = Predictor.from_checkpoint(args.weights or shipped_weights())
+    predictor.strokes = stroke_model_option(args.strokes)  # as the app reads the pad
     canvas = new_canvas()
     rng = np.random.default_rng(args.seed)
     print(f"weights {args.weights or shipped_weights()}")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from digitpad.calibration import expected_calibration_error  # noqa: E402
 from digitpad.pendigits import read_pendigits  # noqa: E402
 from digitpad.predictor import Predictor  # noqa: E402
+from digitpad.stroke_model import stroke_model_option  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
 from tests.canvas_replay import draw, fit_strokes, new_canvas, read_like_the_app  # noqa: E402
 
@@ -82,11 +83,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--file", default=str(REPO.parent / "shared" / "pendigits" / "pendigits-orig.tes"))
     p.add_argument("--weights", default=None)
+    p.add_argument("--strokes", default=None, help="stroke model: PATH, or none (default: the app's)")
     p.add_argument("--limit", type=int, default=None, help="only every k-th digit so that about N are used")
     p.add_argument("--conditions", default=",".join(CONDITIONS))
     args = p.parse_args()
     app = QApplication.instance() or QApplication([])
     predictor = Predictor.from_checkpoint(args.weights or shipped_weights())
+    predictor.strokes = stroke_model_option(args.strokes)  # as the app reads the pad
     digits = read_pendigits(args.file)
     if args.limit and args.limit < len(digits):
         digits = digits[:: max(1, len(digits) // args.limit)]

@@ -1,10 +1,11 @@
 """Single-image latency on the CPU: normalise + predict a 280x280 drawing.
 
-    python benchmarks/bench_predict.py [--weights PATH] [--runs 500]
+    python benchmarks/bench_predict.py [--weights PATH] [--strokes PATH|none] [--runs 500]
 
 Prints p50/p99 for normalise alone, predict alone (one standardised 28x28) and
-both together, as the GUI's inference worker does per stroke.  Targets:
-p50 <= 2 ms, p99 <= 10 ms for the whole.
+both together, as the GUI's inference worker does per stroke for an image; then
+the stroke model alone and the pad's whole reading (both models, the drawing's
+pen paths too).  Targets: p50 <= 2 ms, p99 <= 10 ms for the whole.
 """
 
 from __future__ import annotations
@@ -21,14 +22,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from digitpad.normalize import normalize
 from digitpad.predictor import Predictor
 from digitpad.resources import shipped_weights
+from digitpad.stroke_model import stroke_model_option
+
+
+def pen_path() -> np.ndarray:
+    """The '7' of :func:`drawing` as the pad records it: one stroke, 85 mouse events."""
+    pts = [(60 + t, 60) for t in np.linspace(0, 160, 40)]
+    pts += [(220 - t * 0.45, 60 + t) for t in np.linspace(0, 170, 45)]
+    return np.array(pts, np.float32)
 
 
 def drawing() -> np.ndarray:
     """A synthetic '7' drawn with a round 18 px brush, black on white, like the canvas."""
     img = np.ones((280, 280), dtype=np.float32)
     yy, xx = np.mgrid[0:280, 0:280]
-    pts = [(60 + t, 60) for t in np.linspace(0, 160, 40)]
-    pts += [(220 - t * 0.45, 60 + t) for t in np.linspace(0, 170, 45)]
+    pts = pen_path().tolist()
     for x, y in pts:
         img[(xx - x) ** 2 + (yy - y) ** 2 <= 81] = 0.0
     return img
@@ -50,6 +58,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--weights", default=None)
     p.add_argument("--runs", type=int, default=500)
+    p.add_argument("--strokes", default=None, help="stroke model: PATH, or none (default: the app's)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: leave torch's)")
     args = p.parse_args()
     if args.threads:
@@ -63,11 +72,20 @@ def main() -> None:
     x = norm.input[None]
     pred = predictor.predict_image(img)
     print(f"model {predictor.model_name}: the drawing reads as {pred.digit} ({pred.confidence:.1%})")
-    for name, fn in (
+    jobs = [
         ("normalize", lambda: normalize(img, mean=predictor.mean, std=predictor.std)),
         ("predict_batch(1)", lambda: predictor.predict_batch(x)),
         ("predict_image (both)", lambda: predictor.predict_image(img)),
-    ):
+    ]
+    model = stroke_model_option(args.strokes)
+    if model is not None:
+        path = [pen_path()]
+        predictor.strokes = model
+        jobs += [
+            ("stroke model alone", lambda: model.probabilities([path])),
+            ("pad: both models", lambda: predictor.predict_image(img, dot_rule=False, strokes=path)),
+        ]
+    for name, fn in jobs:
         p50, p99 = timed(fn, args.runs)
         print(f"{name:22s} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms")
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from digitpad.pendigits import read_pendigits  # noqa: E402
 from digitpad.predictor import Predictor  # noqa: E402
+from digitpad.stroke_model import stroke_model_option  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
 from digitpad.synth import pen_styles  # noqa: E402
 from digitpad.synth.forms import FORMS, bar_seven, draw_form, flag_one, vary  # noqa: E402
@@ -61,11 +62,13 @@ def line(name: str, label: int, predictions: list) -> None:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--weights", default=None)
+    p.add_argument("--strokes", default=None, help="stroke model: PATH, or none (default: the app's)")
     p.add_argument("--tes", default=str(REPO.parent / "shared" / "pendigits" / "pendigits-orig.tes"))
     p.add_argument("--per-form", type=int, default=200)
     args = p.parse_args()
     app = QApplication.instance() or QApplication([])
     predictor = Predictor.from_checkpoint(args.weights or shipped_weights())
+    predictor.strokes = stroke_model_option(args.strokes)  # as the app reads the pad
     canvas = new_canvas()
     print(f"weights {args.weights or shipped_weights()}")
 

@@ -19,6 +19,7 @@ image model alone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ from torch import nn
 from digitpad.checkpoint import read_weights_payload
 from digitpad.errors import CheckpointError
 from digitpad.trajectory import CHANNELS, trajectory
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "strokes"
 CLASSES = 11
@@ -100,7 +103,7 @@ class StrokeModel:
         w = meta.get("combine_weight", 0.5)
         temperature = float(t) if isinstance(t, (int, float)) and 0 < t < 100 else 1.0
         weight = float(w) if isinstance(w, (int, float)) and 0 <= w <= 4 else 0.5
-        return cls(net.cpu().eval(), temperature, weight, meta)
+        return cls(_fused(net.cpu().eval()), temperature, weight, meta)
 
     def probabilities(self, drawings: Sequence[Sequence[np.ndarray]]) -> np.ndarray:
         """Calibrated ``(N, 11)`` for N drawings (each a list of ``(k, 2)`` point arrays); a row of
@@ -116,24 +119,66 @@ class StrokeModel:
         return out
 
 
+def _fused(net: StrokeNet) -> StrokeNet:
+    """Each block's Conv1d+BatchNorm1d folded into one conv (eval only; about a third faster, same outputs)."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    for block in net.features:
+        if isinstance(block, nn.Sequential) and isinstance(block[1], nn.BatchNorm1d):
+            block[0] = fuse_conv_bn_eval(block[0], block[1])
+            block[1] = nn.Identity()
+    return net
+
+
+def default_stroke_model() -> StrokeModel | None:
+    """The stroke model the pad uses: the user's own (``digitpad train-strokes``), else the shipped one;
+    None when neither file is there or usable (then the pad reads with the image model alone)."""
+    from digitpad.resources import stroke_weights
+
+    path = stroke_weights()
+    if path is None:
+        return None
+    try:
+        return StrokeModel.from_file(path)
+    except CheckpointError as error:
+        log.warning("stroke model not used: %s", error)
+        return None
+
+
+def stroke_model_option(choice: str | None) -> StrokeModel | None:
+    """``--strokes`` of the benchmarks and tools: None or "default" -> :func:`default_stroke_model`,
+    "none" -> no stroke model (the image model alone), otherwise a stroke weights file."""
+    if choice is None or choice == "default":
+        return default_stroke_model()
+    if choice == "none":
+        return None
+    return StrokeModel.from_file(choice)
+
+
 def combine(image: np.ndarray, strokes: np.ndarray, weight: float) -> np.ndarray:
     """The digits' share of ``image`` re-weighted by the stroke model's digit reading (``(N, C)``, C = 10 or 11).
 
-    Among the ten digits, ``p(d) ~ p_image(d) * p_strokes(d | a digit) ** weight``, scaled back to
-    the image model's digit mass; its not-a-digit column (C = 11) is kept as it is.  So the strokes
+    Among the ten digits, ``p(d) ~ p_image(d) * p_strokes(d | a digit) ** (weight * s)``, scaled
+    back to the image model's digit mass, where ``s = 1 - p_strokes(not a digit)``: the less the
+    path looks like a digit to the stroke model, the less its digit reading counts.  The image
+    model's not-a-digit column (C = 11) is kept as it is.  So the strokes
     say *which* digit, never *whether* it is one: on validation numbers a stroke model that also
     voted on not-a-digit turned one writer's 9s into "?" (its shapes, not the picture's, resemble
     the partial-digit family).  Rows where either side is all zeros (nothing to read, no points)
     keep the image's probabilities.
     """
     image = np.asarray(image, np.float64)
-    digits = np.asarray(strokes, np.float64)[:, :10]
+    strokes = np.asarray(strokes, np.float64)
+    digits = strokes[:, :10]
     out = image.copy()
     mass = image[:, :10].sum(axis=1)
     live = (mass > 0) & (digits.sum(axis=1) > 0)
     if weight > 0 and live.any():
         vote = digits[live] / digits[live].sum(axis=1, keepdims=True)
-        logp = np.log(np.maximum(image[live, :10], 1e-12)) + weight * np.log(np.maximum(vote, 1e-12))
+        # A path the stroke model does not take for a digit says little about which digit it is.
+        sure = 1.0 - strokes[live, 10] if strokes.shape[1] > 10 else np.ones(int(live.sum()))
+        w = weight * sure[:, None]
+        logp = np.log(np.maximum(image[live, :10], 1e-12)) + w * np.log(np.maximum(vote, 1e-12))
         logp -= logp.max(axis=1, keepdims=True)
         p = np.exp(logp)
         out[live, :10] = p / p.sum(axis=1, keepdims=True) * mass[live, None]

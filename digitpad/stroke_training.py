@@ -98,8 +98,16 @@ def build_sets(pendigits_tra: str | Path, recipe: StrokeRecipe) -> StrokeSets:
     return StrokeSets([(d.label, strokes_of(d)) for d in train], pool, val_set)
 
 
-def augment(strokes: Sequence[np.ndarray], rng: np.random.Generator) -> Strokes:
-    """A random slant, shear and width (about the origin; features ignore position) and a little jitter."""
+def augment(
+    strokes: Sequence[np.ndarray], rng: np.random.Generator, reverse_p: float = 0.0, reorder_p: float = 0.0
+) -> Strokes:
+    """A random slant, shear and width (about the origin; features ignore position) and a little jitter;
+    with ``reverse_p`` each stroke is written the other way, with ``reorder_p`` the strokes come in a
+    random order (writers differ in both; no draw from ``rng`` for a share of 0)."""
+    if reverse_p > 0:
+        strokes = [s[::-1] if rng.random() < reverse_p else s for s in strokes]
+    if reorder_p > 0 and len(strokes) > 1 and rng.random() < reorder_p:
+        strokes = [strokes[k] for k in rng.permutation(len(strokes))]
     a = math.radians(rng.uniform(-15.0, 15.0))
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
     m = rot @ np.array([[rng.uniform(0.8, 1.2), rng.uniform(-0.3, 0.3)], [0.0, 1.0]])
@@ -145,10 +153,11 @@ def train_strokes(
     best: tuple[float, int, dict[str, torch.Tensor]] | None = None
     curve = []
     for epoch in range(1, recipe.epochs + 1):
+        flips = (recipe.reverse_p, recipe.reorder_p)
         drawn = [
-            (label, augment(add_mark(label, s, rng) if rng.random() < recipe.mark_p else s, rng))
+            (label, augment(add_mark(label, s, rng) if rng.random() < recipe.mark_p else s, rng, *flips))
             for label, s in sets.train_digits
-        ] + [(label, augment(s, rng)) for label, s in sets.pool]
+        ] + [(label, augment(s, rng, *flips)) for label, s in sets.pool]
         order = rng.permutation(len(drawn))
         x, y = _tensor([drawn[k] for k in order])
         net.train()

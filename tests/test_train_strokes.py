@@ -71,3 +71,21 @@ def test_no_epochs_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["train-strokes", "--epochs", "0"])
     assert exit_info.value.code == 2 and "at least 1" in capsys.readouterr().err
+
+
+def test_training_drawings_may_be_written_backwards_or_in_another_order():
+    from digitpad.stroke_training import augment
+
+    strokes = [np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]), np.array([[0.5, -0.5], [0.5, 1.5]])]
+    plain = augment(strokes, np.random.default_rng(5))
+    assert np.allclose(plain[0][0], strokes[0][0], atol=0.2)  # a slant and a shear, no reversal
+    backwards = augment(strokes, np.random.default_rng(5), reverse_p=1.0)
+    rng = np.random.default_rng(5)
+    rng.random(), rng.random()  # the two coin flips that reversed both strokes
+    assert all(np.allclose(a, b) for a, b in zip(backwards, augment([s[::-1] for s in strokes], rng), strict=True))
+    reordered = augment(strokes, np.random.default_rng(1), reorder_p=1.0)
+    rng = np.random.default_rng(1)
+    rng.random()
+    order = rng.permutation(2)
+    expected = augment([strokes[k] for k in order], rng)
+    assert all(np.allclose(a, b) for a, b in zip(reordered, expected, strict=True))

@@ -34,8 +34,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="PATH", help="where to write it (default: strokes.pt in the user's weights folder)")
     p.add_argument("--epochs", type=_positive, default=d.epochs, help=f"epochs (default {d.epochs})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
+    p.add_argument(
+        "--reverse-strokes",
+        type=_share,
+        default=d.reverse_p,
+        metavar="P",
+        help="train with each stroke written the other way with this chance (default 0)",
+    )
+    p.add_argument(
+        "--reorder-strokes",
+        type=_share,
+        default=d.reorder_p,
+        metavar="P",
+        help="train with the strokes in a random order with this chance (default 0)",
+    )
     p.add_argument("--threads", type=_positive, default=1, help="CPU threads for torch (default 1)")
     p.add_argument("--limit", type=_positive, default=None, help=argparse.SUPPRESS)  # tests: first N digits
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -69,7 +93,14 @@ def run(args: argparse.Namespace) -> int:
     image_weights = weights_path(args.image_weights)
     predictor = Predictor.from_checkpoint(image_weights)  # before training: a bad file fails at once
     set_cpu_threads(args.threads)
-    recipe = replace(StrokeRecipe(), epochs=args.epochs, seed=args.seed, writers_limit=args.limit)
+    recipe = replace(
+        StrokeRecipe(),
+        epochs=args.epochs,
+        seed=args.seed,
+        writers_limit=args.limit,
+        reverse_p=args.reverse_strokes,
+        reorder_p=args.reorder_strokes,
+    )
     started = time.monotonic()
     sets = build_sets(pendigits, recipe)
     print(

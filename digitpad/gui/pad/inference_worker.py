@@ -88,18 +88,9 @@ def load_predictor(path: Path) -> PredictorLike:
 def _stroke_model() -> Any:
     """The stroke model (the user's, else the shipped one), loaded once; None without a usable file:
     the pad then reads with the image model alone, as image files always are."""
-    from digitpad.errors import DigitPadError
-    from digitpad.resources import stroke_weights
-    from digitpad.stroke_model import StrokeModel
+    from digitpad.stroke_model import default_stroke_model
 
-    path = stroke_weights()
-    if path is None:
-        return None
-    try:
-        return StrokeModel.from_file(path)
-    except DigitPadError as error:
-        log.warning("stroke model not used: %s", error)
-        return None
+    return default_stroke_model()
 
 
 @functools.cache
