@@ -26,8 +26,8 @@ sys.path.insert(0, str(REPO))
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from digitpad.predictor import Predictor  # noqa: E402
-from digitpad.stroke_model import stroke_model_option  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
+from digitpad.stroke_model import stroke_model_option  # noqa: E402
 from digitpad.synth.nondigits import HELD_OUT_FAMILIES, held_out_nondigit  # noqa: E402
 from tests.canvas_replay import draw, fit_strokes, new_canvas, read_like_the_app  # noqa: E402
 

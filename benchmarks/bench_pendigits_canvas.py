@@ -32,8 +32,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from digitpad.calibration import expected_calibration_error  # noqa: E402
 from digitpad.pendigits import read_pendigits  # noqa: E402
 from digitpad.predictor import Predictor  # noqa: E402
-from digitpad.stroke_model import stroke_model_option  # noqa: E402
 from digitpad.resources import shipped_weights  # noqa: E402
+from digitpad.stroke_model import stroke_model_option  # noqa: E402
 from tests.canvas_replay import draw, fit_strokes, new_canvas, read_like_the_app  # noqa: E402
 
 # name: (pen width, digit height as a fraction of the pad)

@@ -29,7 +29,6 @@ from digitpad.errors import CheckpointError
 from digitpad.stroke_model import StrokeModel, combine
 from digitpad.verdict import EMPTY, VerdictRule, decide
 
-
 VOTE_BELOW = 0.99
 """The stroke model is asked only when the image model's best digit is under this probability.
 

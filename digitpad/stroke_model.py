@@ -124,8 +124,9 @@ def _fused(net: StrokeNet) -> StrokeNet:
     from torch.nn.utils.fusion import fuse_conv_bn_eval
 
     for block in net.features:
-        if isinstance(block, nn.Sequential) and isinstance(block[1], nn.BatchNorm1d):
-            block[0] = fuse_conv_bn_eval(block[0], block[1])
+        conv = block[0] if isinstance(block, nn.Sequential) else None
+        if isinstance(conv, nn.Conv1d) and isinstance(block[1], nn.BatchNorm1d):
+            block[0] = fuse_conv_bn_eval(conv, block[1])
             block[1] = nn.Identity()
     return net
 
