@@ -124,9 +124,11 @@ def _fused(net: StrokeNet) -> StrokeNet:
     from torch.nn.utils.fusion import fuse_conv_bn_eval
 
     for block in net.features:
-        conv = block[0] if isinstance(block, nn.Sequential) else None
-        if isinstance(conv, nn.Conv1d) and isinstance(block[1], nn.BatchNorm1d):
-            block[0] = fuse_conv_bn_eval(conv, block[1])
+        if not isinstance(block, nn.Sequential):
+            continue
+        conv, norm = block[0], block[1]
+        if isinstance(conv, nn.Conv1d) and isinstance(norm, nn.BatchNorm1d):
+            block[0] = fuse_conv_bn_eval(conv, norm)
             block[1] = nn.Identity()
     return net
 
