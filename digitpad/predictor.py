@@ -11,6 +11,10 @@ in the checkpoint (``meta["temperature"]``, fitted on the validation split;
 keeps the public view of ten digit probabilities: ``probabilities`` are the ten
 digits' shares of the 11-way softmax (they sum to ``1 - not_digit``), and
 ``not_digit`` is the 11th; ``digit.verdict`` turns them into the verdict.
+
+A drawing made on the pad may come with its pen strokes: with a stroke model
+attached (``predictor.strokes``, :mod:`digitpad.stroke_model`) they re-weight the
+ten digits when the picture alone is unsure (:meth:`Predictor.vote`).
 """
 
 from __future__ import annotations
