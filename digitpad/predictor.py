@@ -146,7 +146,7 @@ class Predictor:
         (:func:`digitpad.stroke_model.combine`) where the image model is less sure than
         :data:`VOTE_BELOW`; unchanged without a stroke model, and for a drawing whose strokes are
         None or empty."""
-        if self.strokes is None:
+        if self.strokes is None or self.strokes.weight <= 0:
             return image_probs
         live = [k for k, d in enumerate(drawings) if d and float(image_probs[k, :10].max()) < VOTE_BELOW]
         if not live:

@@ -200,7 +200,10 @@ def train_strokes(
 def _fit_weight(
     val: Sequence[Sample], stroke_probs: np.ndarray, image_probabilities: Callable[[list[Strokes]], np.ndarray]
 ) -> dict[str, Any]:
-    """The weight in :data:`WEIGHTS` with the lowest validation NLL, and the accuracy at each weight."""
+    """The weight in :data:`WEIGHTS` with the lowest validation NLL, and the accuracy at each weight.
+
+    A weight whose combination reads no more validation drawings right than the image model alone
+    becomes 0: a stroke model that does not help (too short a run, too little data) is never used."""
     kept = [(label, s) for label, s in val if trajectory(s) is not None]
     image = image_probabilities([s for _, s in kept])
     labels = np.array([label for label, _ in kept])
@@ -210,6 +213,8 @@ def _fit_weight(
         p = combine(image[read], stroke_probs[read], w)
         rows[w] = (nll(np.log(np.maximum(p, 1e-12)), labels[read]), float((p.argmax(1) == labels[read]).mean()))
     weight = min(WEIGHTS, key=lambda w: (round(rows[w][0], 6), w))
+    if rows[weight][1] <= rows[0.0][1]:
+        weight = 0.0
     return {
         "combine_weight": weight,
         "combine_validation": {f"{w:g}": {"nll": round(v[0], 5), "accuracy": round(v[1], 5)} for w, v in rows.items()},

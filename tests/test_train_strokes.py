@@ -89,3 +89,19 @@ def test_training_drawings_may_be_written_backwards_or_in_another_order():
     order = rng.permutation(2)
     expected = augment([strokes[k] for k in order], rng)
     assert all(np.allclose(a, b) for a, b in zip(reordered, expected, strict=True))
+
+
+def test_a_stroke_model_that_does_not_help_gets_weight_zero_and_is_never_asked(tmp_path, capsys):
+    from digitpad.stroke_training import _fit_weight
+
+    val = [(d, [np.array([[0.0, 0.0], [1.0, float(d)]])]) for d in range(10)]
+    right = np.eye(11, dtype=np.float32)[[d for d, _ in val]] * 0.9 + 0.01  # the image model: all right
+
+    def image(drawings):
+        return right[: len(drawings)]
+
+    junk = np.full((10, 11), 1.0 / 11, np.float32)
+    assert _fit_weight(val, junk, image)["combine_weight"] == 0.0
+    helpful = np.eye(11, dtype=np.float32)[[d for d, _ in val]]
+    wrong_image = np.roll(right, 1, axis=0)  # the picture misreads every one; the strokes know
+    assert _fit_weight(val, helpful, lambda drawings: wrong_image)["combine_weight"] > 0

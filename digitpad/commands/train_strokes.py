@@ -129,6 +129,11 @@ def run(args: argparse.Namespace) -> int:
         f"saved {out}: best epoch {meta['best_epoch']}, validation {100 * meta['validation_accuracy']:.2f}% "
         f"(strokes alone), combination weight {meta['combine_weight']:g}, {meta['training_seconds']:.0f} s"
     )
+    if meta["combine_weight"] == 0:
+        print(
+            "note: together with the image model it reads no more validation drawings right than the "
+            "picture alone, so the pad will not use it (weight 0); train longer or on the full file"
+        )
     return 0
 
 
