@@ -109,7 +109,7 @@ class _Request:
     request_id: int
     drawing: QImage | None = None  # Grayscale8, white ink on black
     pen_moved: bool = False  # the drawing's strokes travelled: a solid blob is a fat-pen digit, not a dot
-    strokes: tuple[tuple[tuple[float, float], ...], ...] = ()  # the drawing's pen paths (render units), in order
+    strokes: tuple[Any, ...] = ()  # the drawing's pen paths ((k, 2) points, render units), in writing order
     path: Path | None = None  # an image file
     data: bytes | None = None  # an encoded image (clipboard)
     number: NumberRequest | None = None  # read a whole number (strokes, or the file/bytes above)
@@ -161,7 +161,7 @@ class InferenceWorker(QObject):
         request_id: int,
         image: QImage,
         pen_moved: bool = False,
-        strokes: tuple[tuple[tuple[float, float], ...], ...] = (),
+        strokes: tuple[Any, ...] = (),
     ) -> None:
         """Recognise ``image`` (a ``Grayscale8`` copy the caller no longer uses); ``pen_moved``: its
         strokes travelled at least a pen width (``segment_strokes.pen_moved``), so it is never a dot;
@@ -334,7 +334,7 @@ class InferenceWorker(QObject):
         return image.gray, image.alpha
 
 
-def drawing_of(canvas: Any) -> tuple[QImage, bool, tuple[tuple[tuple[float, float], ...], ...]]:
+def drawing_of(canvas: Any) -> tuple[QImage, bool, tuple[Any, ...]]:
     """What the digit pad asks the worker to read (GUI thread): the drawing rendered with the
     recogniser's pen (``digitpad.ink.reading_widths``: a marker-thick pen is read thinner),
     whether the pen travelled (then a solid blob is a fat-pen digit, never a dot), and the pen
@@ -344,7 +344,7 @@ def drawing_of(canvas: Any) -> tuple[QImage, bool, tuple[tuple[tuple[float, floa
 
     strokes = canvas.ink_strokes()
     ink = from_paper([(s.width, s.points) for s in strokes], RENDER_SIZE * canvas.paper_aspect(), float(RENDER_SIZE))
-    paths = tuple(tuple((float(x), float(y)) for x, y in stroke.points) for stroke in ink)
+    paths = tuple(stroke.points for stroke in ink)  # fresh float32 arrays (from_paper), never the canvas's own
     return canvas.render_image(widths=reading_widths(ink)), pen_moved(ink), paths
 
 
