@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -25,6 +25,13 @@ THREE = [
     [(0.3 + 0.35 * math.sin(t / 10 * math.pi), 0.15 + 0.35 * (1 - math.cos(t / 10 * math.pi)) / 2) for t in range(11)],
     [(0.3 + 0.38 * math.sin(t / 10 * math.pi), 0.5 + 0.35 * (1 - math.cos(t / 10 * math.pi)) / 2) for t in range(11)],
 ]
+
+
+def _wait(ms: int) -> None:
+    """Run the event loop for ``ms`` (QTest.qWait did not deliver the worker thread's signals here)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
 
 
 def _point(canvas, x: float, y: float) -> QPoint:
@@ -51,28 +58,33 @@ def main() -> int:
     if args.size:
         w, h = (int(v) for v in args.size.split("x"))
         window.resize(w, h)
+    ready = []
+    window.model_changed.connect(lambda _d: ready.append(True))  # before show(): the model may load at once
     window.show()
     QTest.qWaitForWindowExposed(window)
-    ready = []
-    window.model_changed.connect(lambda _d: ready.append(True))
-    while not ready:
-        QTest.qWait(50)
+    for _ in range(600):  # at most 30 s
+        if ready:
+            break
+        _wait(50)
+    else:
+        print("the model did not load within 30 s", file=sys.stderr)
+        return 1
     canvas = window.canvas
     for n, stroke in enumerate(THREE):
         QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _point(canvas, *stroke[0]))
         for x, y in stroke[1:]:
             QTest.mouseMove(canvas, _point(canvas, x, y))
-            QTest.qWait(10)
+            _wait(10)
         if args.message and n == len(THREE) - 1:
             window.show_error("Could not open empty.png: the file is empty (0 bytes)")
-            QTest.qWait(100)
+            _wait(100)
         QTest.mouseRelease(
             canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _point(canvas, *stroke[-1])
         )
     for _ in range(30):
         if window.shown_request_id == window.latest_request_id:
             break
-        QTest.qWait(100)
+        _wait(100)
     screen = QGuiApplication.primaryScreen()
     print(f"screen {screen.size().width()}x{screen.size().height()} logical, ratio {screen.devicePixelRatio()}")
     hint = window.minimumSizeHint()
