@@ -7,10 +7,12 @@ a stroke went, where the pen was lifted: a 1's flag written as a lead-in is
 not a 7's bar), so its mistakes are not the image model's.  The two are
 combined log-linearly among the digits (:func:`combine`)::
 
-    p(d)  ~  p_image(d) * p_strokes(d) ** weight
+    p(d)  ~  p_image(d) * p_strokes(d | a digit) ** (weight * (1 - p_strokes(not a digit)))
 
 with ``weight`` fitted on the validation writers and stored in the file's
-meta (``combine_weight``).  Image files have no strokes: they are read by the
+meta (``combine_weight``); whether it is a digit at all stays the picture's
+call.  The predictor asks it only when the picture is unsure
+(``predictor.VOTE_BELOW``).  Image files have no strokes: they are read by the
 image model alone.
 
     model = StrokeModel.from_file(shipped_stroke_weights())
