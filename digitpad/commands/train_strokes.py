@@ -34,20 +34,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="PATH", help="where to write it (default: strokes.pt in the user's weights folder)")
     p.add_argument("--epochs", type=_positive, default=d.epochs, help=f"epochs (default {d.epochs})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
-    p.add_argument(
-        "--reverse-strokes",
-        type=_share,
-        default=d.reverse_p,
-        metavar="P",
-        help="train with each stroke written the other way with this chance (default 0)",
-    )
-    p.add_argument(
-        "--reorder-strokes",
-        type=_share,
-        default=d.reorder_p,
-        metavar="P",
-        help="train with the strokes in a random order with this chance (default 0)",
-    )
+    for flag, default, what in (
+        ("--reverse-strokes", d.reverse_p, "each stroke written the other way"),
+        ("--reorder-strokes", d.reorder_p, "the strokes in a random order"),
+    ):
+        p.add_argument(flag, type=_share, default=default, metavar="P", help=f"train with {what} with this chance")
     p.add_argument("--threads", type=_positive, default=1, help="CPU threads for torch (default 1)")
     p.add_argument("--limit", type=_positive, default=None, help=argparse.SUPPRESS)  # tests: first N digits
 
