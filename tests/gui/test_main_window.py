@@ -160,3 +160,29 @@ def test_what_the_app_starts_with_is_left_out_of_the_cyclic_collector(make_windo
     window.worker.weights_loaded.emit(window.model_description)  # another model loaded: no second freeze
     # a second freeze would take in the 1,000 new lists; frozen objects that die leave the count
     assert gc.get_freeze_count() <= frozen and garbage
+
+
+def test_the_digit_pad_hands_its_pen_path_to_the_stroke_model(qtbot, window, monkeypatch):
+    import numpy as np
+
+    import digitpad.predictor as predictor_module
+    from digitpad.gui.pad import inference_worker
+
+    model = inference_worker._stroke_model()  # the one the worker's predictor carries
+    assert model is not None, "the stroke model ships (weights/strokes.pt)"
+    asked = []
+    real = model.probabilities
+
+    def recording(drawings):
+        asked.append(drawings)
+        return real(drawings)
+
+    monkeypatch.setattr(model, "probabilities", recording)
+    monkeypatch.setattr(predictor_module, "VOTE_BELOW", 2.0)  # ask it even about a sure drawing
+    prediction = draw_and_wait(qtbot, window, ONE)
+    assert prediction.digit == 1
+    (path,) = asked[-1][0]  # one drawing, one stroke
+    points = np.asarray(path)
+    assert points.shape[1] == 2 and len(points) >= 3
+    # render units (280 per paper side), in the order written: the flag's tip first, then down the stem
+    assert points[:, 1].max() > 0.8 * 280 and points[0, 1] < points[-1, 1]

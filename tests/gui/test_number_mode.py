@@ -136,3 +136,25 @@ def test_a_digit_alone_is_drawn_as_the_digit_pad_draws_it(qtbot) -> None:
     alone = normalize(render_like_canvas(ink))
     assert on_pad.input is not None and alone.input is not None
     assert np.abs(on_pad.input - alone.input).max() < 1e-4  # the same pixels reach the network
+
+
+def test_each_digit_of_a_written_number_is_read_with_its_own_pen_path(qtbot, window, monkeypatch) -> None:
+    import digitpad.predictor as predictor_module
+    from digitpad.gui.pad import inference_worker
+
+    model = inference_worker._stroke_model()  # the one the worker's predictor carries
+    assert model is not None, "the stroke model ships (weights/strokes.pt)"
+    asked: list[list[int]] = []
+    real = model.probabilities
+
+    def recording(drawings):
+        asked.append([len(d) for d in drawings])  # strokes per digit asked about
+        return real(drawings)
+
+    monkeypatch.setattr(model, "probabilities", recording)
+    monkeypatch.setattr(predictor_module, "VOTE_BELOW", 2.0)  # ask it about every digit, sure or not
+    _number_mode(qtbot, window)
+    _write(window, zero(40) + list(seven(200)))
+    qtbot.waitUntil(lambda: window.number_result.shown_number() == "07", timeout=ANSWER_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.shown_request_id == window.latest_request_id, timeout=ANSWER_TIMEOUT_MS)
+    assert asked and asked[-1] == [1, 2]  # the 0's one stroke, the 7's bar and stem: the chosen digits only
