@@ -66,7 +66,7 @@ def _positive(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from digitpad.checkpoint import save_checkpoint
+    from digitpad.checkpoint import load_checkpoint, save_checkpoint, tensor_digest
     from digitpad.commands.predict import weights_path
     from digitpad.devices import set_cpu_threads
     from digitpad.errors import DataError
@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"Pendigits file not found: {pendigits} (give --pendigits FILE)")
     out = Path(args.out) if args.out else user_weights_dir() / STROKE_WEIGHTS_NAME
     image_weights = weights_path(args.image_weights)
-    predictor = Predictor.from_checkpoint(image_weights)  # before training: a bad file fails at once
+    image = load_checkpoint(image_weights)  # before training: a bad file fails at once
+    predictor = Predictor.from_loaded(image)
     set_cpu_threads(args.threads)
     recipe = replace(
         StrokeRecipe(),
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         {
             "command": "digitpad " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train-strokes"] else "",
             "image_weights": image_weights.name,
-            "image_weights_sha256": _integrity(image_weights),
+            "image_weights_sha256": tensor_digest(image.state_dict),
             "training_seconds": round(time.monotonic() - started, 1),
         }
     )
@@ -149,9 +150,3 @@ def _image_reader(predictor: Any, seed: int) -> Any:
         return out
 
     return read
-
-
-def _integrity(path: Path) -> str:
-    from digitpad.checkpoint import load_checkpoint, tensor_digest
-
-    return tensor_digest(load_checkpoint(path).state_dict)
