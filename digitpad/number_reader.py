@@ -165,8 +165,8 @@ class NumberReader:
         digits) is chosen on the pictures alone.  The stroke model has only seen whole digits
         and whole non-digits; an early version that also voted on the grouping misread one
         validation writer's 9s in numbers (see weights/README.md, the stroke model)."""
-        vote = getattr(self.predictor, "vote", None)
-        if not strokes or vote is None or getattr(self.predictor, "strokes", None) is None or not spans:
+        vote = getattr(self.predictor, "vote", None)  # the predictor knows whether it has a stroke model
+        if not strokes or vote is None or not spans:
             return probs
         drawings = [[strokes[m].points for m in lattice.spans[k].members] or None for k in spans]
         out = probs.copy()

@@ -169,7 +169,6 @@ def test_the_number_reader_gives_each_candidate_its_own_strokes(tmp_path):
             self.real = Predictor.from_checkpoint(shipped_weights())
             self.mean, self.std = self.real.mean, self.real.std
             self.drawings: list = []
-            self.strokes = "a stroke model"  # the reader asks for votes only when there is one
 
         def predict_batch(self, x):
             return self.real.predict_batch(x)
