@@ -51,9 +51,7 @@ class StrokeSets:
 def build_sets(pendigits_tra: str | Path, recipe: StrokeRecipe) -> StrokeSets:
     """The stroke training and validation sets, reproducible from ``recipe.seed``."""
     from digitpad.pendigits import read_pendigits
-    from digitpad.synth.forms import FORMS, draw_form
-    from digitpad.synth.mixture import FAMILY_WEIGHTS, NOT_A_DIGIT, VAL_WRITERS
-    from digitpad.synth.nondigits import train_nondigit
+    from digitpad.synth.mixture import VAL_WRITERS, stroke_sources
     from digitpad.synth.pen_styles import add_mark
 
     digits = read_pendigits(pendigits_tra)
@@ -61,27 +59,11 @@ def build_sets(pendigits_tra: str | Path, recipe: StrokeRecipe) -> StrokeSets:
     val = [d for d in digits if d.writer in VAL_WRITERS][: recipe.writers_limit]
     if not train or not val:
         raise TrainingError(f"{Path(pendigits_tra).name} has no digits of the training or validation writers")
-    names = list(FORMS)
-    families = list(FAMILY_WEIGHTS)
-    shares = np.array([FAMILY_WEIGHTS[f] for f in families])
-    shares = shares / shares.sum()
 
     def strokes_of(d: Any) -> Strokes:
         return [np.asarray(s, np.float64) for s in d.strokes]
 
-    def form(r: np.random.Generator) -> Sample:
-        label, strokes = draw_form(names[int(r.integers(0, len(names)))], r)
-        return label, [np.asarray(s, np.float64) for s in strokes]
-
-    def source(r: np.random.Generator) -> Sample:
-        if r.random() < 0.5:
-            d = train[int(r.integers(0, len(train)))]
-            return d.label, strokes_of(d)
-        return form(r)
-
-    def nondigit(r: np.random.Generator) -> Sample:
-        fam = families[int(r.choice(len(families), p=shares))]
-        return NOT_A_DIGIT, [np.asarray(s, np.float64) for s in train_nondigit(fam, source, r)]
+    form, nondigit = stroke_sources(train)  # the image mixture's own makers
 
     def count(n: int) -> int:  # a dry run (writers_limit) makes everything small
         return n if recipe.writers_limit is None else min(n, recipe.writers_limit)

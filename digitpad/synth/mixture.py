@@ -140,6 +140,36 @@ def _pen_digits(
     return images, labels
 
 
+Make = Callable[[np.random.Generator], tuple[int, Strokes]]
+
+
+def stroke_sources(pen_train: Sequence[PenDigit]) -> tuple[Make, Make]:
+    """The mixture's makers of labelled strokes: a style form (``synth.forms``), and a not-a-digit
+    (label 10) of a training family at its share of ``FAMILY_WEIGHTS``, whose digit parts (partial,
+    overlapping, paired digits) are real pen digits of ``pen_train`` or forms, half each.
+    The stroke model (``digitpad.stroke_training``) trains on the same sources."""
+    names = list(FORMS)
+
+    def form(r: np.random.Generator) -> tuple[int, Strokes]:
+        return draw_form(names[int(r.integers(0, len(names)))], r)
+
+    def digit_source(r: np.random.Generator) -> tuple[int, Strokes]:
+        if pen_train and r.random() < 0.5:
+            d = pen_train[int(r.integers(0, len(pen_train)))]
+            return d.label, [np.asarray(s, np.float64) for s in d.strokes]
+        return form(r)
+
+    families = list(FAMILY_WEIGHTS)
+    weights = np.array([FAMILY_WEIGHTS[f] for f in families])
+    assert set(families) == set(TRAIN_FAMILIES)
+
+    def nondigit(r: np.random.Generator) -> tuple[int, Strokes]:
+        fam = families[int(r.choice(len(families), p=weights / weights.sum()))]
+        return NOT_A_DIGIT, train_nondigit(fam, digit_source, r)
+
+    return form, nondigit
+
+
 def build_mixture(
     mnist_images: torch.Tensor,
     mnist_labels: torch.Tensor,
@@ -160,24 +190,7 @@ def build_mixture(
         digits = read_pendigits(pendigits_tra)
         pen_train = [d for d in digits if d.writer not in VAL_WRITERS][:pen_limit]
         pen_val = [d for d in digits if d.writer in VAL_WRITERS][:pen_limit]
-    names = list(FORMS)
-
-    def form(r: np.random.Generator) -> tuple[int, Strokes]:
-        return draw_form(names[int(r.integers(0, len(names)))], r)
-
-    def digit_source(r: np.random.Generator) -> tuple[int, Strokes]:
-        if pen_train and r.random() < 0.5:
-            d = pen_train[int(r.integers(0, len(pen_train)))]
-            return d.label, [np.asarray(s, np.float64) for s in d.strokes]
-        return form(r)
-
-    families = list(FAMILY_WEIGHTS)
-    weights = np.array([FAMILY_WEIGHTS[f] for f in families])
-    assert set(families) == set(TRAIN_FAMILIES)
-
-    def nondigit(r: np.random.Generator) -> tuple[int, Strokes]:
-        fam = families[int(r.choice(len(families), p=weights / weights.sum()))]
-        return NOT_A_DIGIT, train_nondigit(fam, digit_source, r)
+    form, nondigit = stroke_sources(pen_train)
 
     parts: dict[str, tuple[list[np.ndarray], list[int]]] = {}
     train_rng, val_rng = np.random.default_rng([seed, 11]), np.random.default_rng([seed, 12])
