@@ -11,7 +11,9 @@ combined log-linearly among the digits (:func:`combine`)::
 
 with ``weight`` fitted on the validation writers and stored in the file's
 meta (``combine_weight``); whether it is a digit at all stays the picture's
-call.  The predictor asks it only when the picture is unsure
+call.  A file may hold several such nets trained from different seeds
+(``digitpad train-strokes --members N``, :class:`StrokeEnsemble`): their
+logits are averaged, so the model reads one opinion, not N.  The predictor asks it only when the picture is unsure
 (``predictor.VOTE_BELOW``).  Image files have no strokes: they are read by the
 image model alone.
 
@@ -41,6 +43,7 @@ MODEL_NAME = "strokes"
 CLASSES = 11
 WIDTH = 64
 MAX_WIDTH = 256
+MAX_MEMBERS = 8
 
 
 class StrokeNet(nn.Module):
@@ -68,11 +71,29 @@ class StrokeNet(nn.Module):
         return self.fc(torch.cat([h.mean(dim=2), h.amax(dim=2)], dim=1))
 
 
+class StrokeEnsemble(nn.Module):
+    """Several :class:`StrokeNet` of one width (different seeds); the logits are their mean."""
+
+    def __init__(self, members: Sequence[StrokeNet]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(x) for m in self.members]).mean(dim=0)
+
+
+def build_stroke_net(width: int = WIDTH, members: int = 1) -> nn.Module:
+    """An untrained stroke model as a file's ``config`` describes it: one net, or ``members`` of them."""
+    if members == 1:
+        return StrokeNet(width)
+    return StrokeEnsemble([StrokeNet(width) for _ in range(members)])
+
+
 @dataclass
 class StrokeModel:
     """A loaded stroke model in eval mode, its temperature and its weight in the combination."""
 
-    net: StrokeNet
+    net: nn.Module  # a StrokeNet or a StrokeEnsemble: (N, 5, 64) -> logits (N, 11)
     temperature: float = 1.0
     weight: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
@@ -91,7 +112,10 @@ class StrokeModel:
         width = config.get("width", WIDTH)
         if not isinstance(width, int) or not 8 <= width <= MAX_WIDTH:
             raise CheckpointError(f"weights file {path.name} asks for a stroke model of width {width!r}")
-        net = StrokeNet(width)
+        members = config.get("members", 1)
+        if not isinstance(members, int) or not 1 <= members <= MAX_MEMBERS:
+            raise CheckpointError(f"weights file {path.name} asks for {members!r} stroke nets")
+        net = build_stroke_net(width, members)
         try:
             net.load_state_dict(raw["state_dict"])
         except (RuntimeError, KeyError) as exc:
@@ -99,7 +123,7 @@ class StrokeModel:
         return cls.from_net(net, meta)
 
     @classmethod
-    def from_net(cls, net: StrokeNet, meta: Mapping[str, Any] | None = None) -> StrokeModel:
+    def from_net(cls, net: nn.Module, meta: Mapping[str, Any] | None = None) -> StrokeModel:
         meta = dict(meta or {})
         t = meta.get("temperature", 1.0)
         w = meta.get("combine_weight", 0.5)
@@ -121,12 +145,12 @@ class StrokeModel:
         return out
 
 
-def _fused(net: StrokeNet) -> StrokeNet:
+def _fused(net: nn.Module) -> nn.Module:
     """Each block's Conv1d+BatchNorm1d folded into one conv (eval only; about a third faster, same outputs)."""
     from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-    for block in net.features:
-        if not isinstance(block, nn.Sequential):
+    for block in list(net.modules()):
+        if not isinstance(block, nn.Sequential) or len(block) < 2:
             continue
         conv, norm = block[0], block[1]
         if isinstance(conv, nn.Conv1d) and isinstance(norm, nn.BatchNorm1d):

@@ -20,4 +20,5 @@ class StrokeRecipe:
     mark_p: float = 0.3  # as the image mixture: share of real 0/1/7 given a style mark
     reverse_p: float = 0.0  # per training drawing per epoch: each stroke written the other way with this chance
     reorder_p: float = 0.0  # ... and the strokes written in a random order with this chance
+    members: int = 1  # nets from seeds seed, seed+1, ... on the same data; their logits averaged
     writers_limit: int | None = None  # only the first N training digits (tests, dry runs)

@@ -21,17 +21,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from digitpad.calibration import fit_temperature, nll, softmax
 from digitpad.errors import TrainingError
-from digitpad.stroke_model import CLASSES, StrokeNet, combine
+from digitpad.stroke_model import CLASSES, StrokeEnsemble, StrokeNet, combine
 from digitpad.stroke_recipe import StrokeRecipe
 from digitpad.trajectory import trajectory
 
@@ -117,18 +119,72 @@ def train_strokes(
     recipe: StrokeRecipe,
     image_probabilities: Callable[[list[Strokes]], np.ndarray] | None = None,
     progress: Progress | None = None,
-) -> tuple[StrokeNet, dict[str, Any]]:
-    """The trained net (best validation epoch) and its meta: temperature, combination weight, figures.
+) -> tuple[nn.Module, dict[str, Any]]:
+    """The trained model and its meta: temperature, combination weight, figures.
+
+    ``recipe.members`` nets are trained, from seeds ``recipe.seed``, ``recipe.seed + 1``, ... on the
+    same data, each kept at its best validation epoch; with more than one they become a
+    :class:`~digitpad.stroke_model.StrokeEnsemble` (mean logits), and the temperature and the weight
+    are fitted on the ensemble.  Member 0 is exactly the one-net model of the same recipe.
 
     ``image_probabilities`` reads validation drawings with the image model (``(N, 11)`` calibrated);
     without it the combination weight is not fitted (0.5 is stored).
     """
+    xv, yv = _tensor(sets.val)
+    runs = []
+    for k in range(recipe.members):
+        member_progress = None
+        if progress is not None:
+            member_progress = partial(_member_progress, progress, k * recipe.epochs, recipe.members * recipe.epochs)
+        runs.append(_train_one(sets, replace(recipe, seed=recipe.seed + k), (xv, yv), member_progress))
+    net: nn.Module = runs[0].net if recipe.members == 1 else StrokeEnsemble([r.net for r in runs])
+    net.eval()
+    with torch.inference_mode():
+        logits = net(xv).numpy()
+    labels = yv.numpy()
+    temperature = fit_temperature(logits, labels)
+    meta: dict[str, Any] = {
+        "recipe": asdict(recipe),
+        "temperature": temperature,
+        "selected_on": "validation",
+        "best_epoch": runs[0].best_epoch,
+        "validation_accuracy": runs[0].accuracy if recipe.members == 1 else float((logits.argmax(1) == labels).mean()),
+        "validation_curve": runs[0].curve,
+        "validation_size": int(len(labels)),
+        "combine_weight": 0.5,
+    }
+    if recipe.members > 1:
+        meta["members"] = [
+            {"seed": recipe.seed + k, "best_epoch": r.best_epoch, "validation_accuracy": r.accuracy, "curve": r.curve}
+            for k, r in enumerate(runs)
+        ]
+    if image_probabilities is not None:
+        meta.update(_fit_weight(sets.val, softmax(logits, temperature), image_probabilities))
+    return net, meta
+
+
+@dataclass(frozen=True)
+class _Run:
+    net: StrokeNet  # at its best validation epoch, in eval mode
+    best_epoch: int
+    accuracy: float  # validation accuracy at that epoch
+    curve: list[float]
+
+
+def _member_progress(progress: Progress, before: int, total: int, epoch: int, _epochs: int, accuracy: float) -> None:
+    progress(before + epoch, total, accuracy)
+
+
+def _train_one(
+    sets: StrokeSets, recipe: StrokeRecipe, val: tuple[torch.Tensor, torch.Tensor], progress: Progress | None
+) -> _Run:
+    """One net from ``recipe.seed``, kept at the epoch with the best accuracy on ``val`` (inputs, labels)."""
     from digitpad.synth.pen_styles import add_mark
 
+    xv, yv = val
     torch.manual_seed(recipe.seed)
     rng = np.random.default_rng([recipe.seed, 23])
     net = StrokeNet(recipe.width, CLASSES)
-    xv, yv = _tensor(sets.val)
     steps_per_epoch = math.ceil((len(sets.train_digits) + len(sets.pool)) / recipe.batch)
     opt = torch.optim.AdamW(net.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, recipe.lr, total_steps=recipe.epochs * steps_per_epoch)
@@ -160,23 +216,7 @@ def train_strokes(
     assert best is not None
     net.load_state_dict(best[2])
     net.eval()
-    with torch.inference_mode():
-        logits = net(xv).numpy()
-    labels = yv.numpy()
-    temperature = fit_temperature(logits, labels)
-    meta: dict[str, Any] = {
-        "recipe": asdict(recipe),
-        "temperature": temperature,
-        "selected_on": "validation",
-        "best_epoch": best[1],
-        "validation_accuracy": best[0],
-        "validation_curve": curve,
-        "validation_size": int(len(labels)),
-        "combine_weight": 0.5,
-    }
-    if image_probabilities is not None:
-        meta.update(_fit_weight(sets.val, softmax(logits, temperature), image_probabilities))
-    return net, meta
+    return _Run(net, best[1], best[0], curve)
 
 
 def _fit_weight(

@@ -207,3 +207,46 @@ def test_loading_folds_the_batch_norms_without_changing_the_readings(tmp_path):
     assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in loaded.net.modules())
     with torch.inference_mode():
         assert torch.allclose(loaded.net(x), before, atol=1e-5)
+
+
+def test_an_ensemble_file_reads_the_mean_of_its_nets_logits(tmp_path):
+    from digitpad.stroke_model import StrokeEnsemble
+
+    torch.manual_seed(2)
+    nets = [StrokeNet(16).eval() for _ in range(3)]
+    for net in nets:  # statistics that are not the identity, so folding has work to do
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm1d):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+    x = torch.from_numpy(np.stack([trajectory(SEVEN), trajectory(FOUR)]))
+    with torch.inference_mode():
+        mean = torch.stack([n(x) for n in nets]).mean(dim=0)
+        single = nets[0](x)
+    path = save_checkpoint(
+        tmp_path / "e.pt",
+        model_name=MODEL_NAME,
+        state_dict=StrokeEnsemble(nets).state_dict(),
+        config={"width": 16, "members": 3},
+        meta={"temperature": 1.5},
+    )
+    loaded = StrokeModel.from_file(path)
+    assert isinstance(loaded.net, StrokeEnsemble) and len(loaded.net.members) == 3
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in loaded.net.modules())
+    with torch.inference_mode():
+        assert torch.allclose(loaded.net(x), mean, atol=1e-5)
+        assert not torch.allclose(mean, single, atol=1e-3)  # the others count
+    probs = loaded.probabilities([SEVEN, FOUR])
+    assert np.allclose(probs, torch.softmax(mean / 1.5, 1).numpy(), atol=1e-6)
+
+
+def test_an_ensemble_file_with_a_wrong_count_of_nets_is_refused(tmp_path):
+    from digitpad.stroke_model import MAX_MEMBERS, StrokeEnsemble
+
+    two = StrokeEnsemble([StrokeNet(16), StrokeNet(16)]).state_dict()
+    for members, match in ((3, "does not fit"), (1, "does not fit"), (MAX_MEMBERS + 1, "stroke nets"), ("2", "nets")):
+        path = save_checkpoint(
+            tmp_path / "e.pt", model_name=MODEL_NAME, state_dict=two, config={"width": 16, "members": members}
+        )
+        with pytest.raises(CheckpointError, match=match):
+            StrokeModel.from_file(path)

@@ -105,3 +105,30 @@ def test_a_stroke_model_that_does_not_help_gets_weight_zero_and_is_never_asked(t
     helpful = np.eye(11, dtype=np.float32)[[d for d, _ in val]]
     wrong_image = np.roll(right, 1, axis=0)  # the picture misreads every one; the strokes know
     assert _fit_weight(val, helpful, lambda drawings: wrong_image)["combine_weight"] > 0
+
+
+def test_members_train_from_successive_seeds_and_the_first_is_the_one_net_model(tmp_path, capsys):
+    import torch
+
+    from digitpad.stroke_model import StrokeEnsemble
+
+    source = _pendigits_file(tmp_path / "tiny.tra", per_writer=2)
+    common = ["train-strokes", "--pendigits", str(source), "--epochs", "1", "--limit", "20", "--seed", "3"]
+    assert main([*common, "--out", str(tmp_path / "one.pt")]) == 0
+    capsys.readouterr()
+    assert main([*common, "--members", "2", "--out", str(tmp_path / "two.pt")]) == 0
+    printed = capsys.readouterr()
+    one, two = StrokeModel.from_file(tmp_path / "one.pt"), StrokeModel.from_file(tmp_path / "two.pt")
+    assert isinstance(two.net, StrokeEnsemble) and len(two.net.members) == 2
+    first, second = (m.state_dict() for m in two.net.members)
+    single = one.net.state_dict()
+    assert all(torch.equal(first[k], single[k]) for k in single)
+    assert not all(torch.equal(second[k], single[k]) for k in single)
+    assert [m["seed"] for m in two.meta["members"]] == [3, 4] and two.meta["recipe"]["members"] == 2
+    assert "epoch 2/2" in printed.err and "net 2 (seed 4)" in printed.out and "2 nets" in printed.out
+
+
+def test_too_many_members_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train-strokes", "--members", "99"])
+    assert exit_info.value.code == 2 and "at most" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from typing import Any
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from digitpad.stroke_model import MAX_MEMBERS
     from digitpad.stroke_recipe import StrokeRecipe
 
     d = StrokeRecipe()
@@ -34,6 +35,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="PATH", help="where to write it (default: strokes.pt in the user's weights folder)")
     p.add_argument("--epochs", type=_positive, default=d.epochs, help=f"epochs (default {d.epochs})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
+    p.add_argument(
+        "--members",
+        type=_members,
+        default=d.members,
+        metavar="N",
+        help=f"train N nets from seeds SEED, SEED+1, ... and average them (1-{MAX_MEMBERS}, default {d.members})",
+    )
     for flag, default, what in (
         ("--reverse-strokes", d.reverse_p, "each stroke written the other way"),
         ("--reorder-strokes", d.reorder_p, "the strokes in a random order"),
@@ -50,6 +58,15 @@ def _share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def _members(text: str) -> int:
+    from digitpad.stroke_model import MAX_MEMBERS
+
+    value = _positive(text)
+    if value > MAX_MEMBERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_MEMBERS}, got {value}")
     return value
 
 
@@ -92,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         writers_limit=args.limit,
         reverse_p=args.reverse_strokes,
         reorder_p=args.reorder_strokes,
+        members=args.members,
     )
     started = time.monotonic()
     sets = build_sets(pendigits, recipe)
@@ -113,12 +131,19 @@ def run(args: argparse.Namespace) -> int:
             "training_seconds": round(time.monotonic() - started, 1),
         }
     )
-    save_checkpoint(out, model_name=MODEL_NAME, state_dict=net.state_dict(), config={"width": recipe.width}, meta=meta)
+    config = {"width": recipe.width} | ({"members": recipe.members} if recipe.members > 1 else {})
+    save_checkpoint(out, model_name=MODEL_NAME, state_dict=net.state_dict(), config=config, meta=meta)
     rows = meta.get("combine_validation", {})
     for w, row in rows.items():
         print(f"weight {w}: validation accuracy {100 * row['accuracy']:.2f}%, NLL {row['nll']:.4f}")
+    for k, member in enumerate(meta.get("members", [])):
+        print(
+            f"net {k + 1} (seed {member['seed']}): best epoch {member['best_epoch']}, "
+            f"validation {100 * member['validation_accuracy']:.2f}%"
+        )
+    epochs = f"best epoch {meta['best_epoch']}" if recipe.members == 1 else f"{recipe.members} nets"
     print(
-        f"saved {out}: best epoch {meta['best_epoch']}, validation {100 * meta['validation_accuracy']:.2f}% "
+        f"saved {out}: {epochs}, validation {100 * meta['validation_accuracy']:.2f}% "
         f"(strokes alone), combination weight {meta['combine_weight']:g}, {meta['training_seconds']:.0f} s"
     )
     if meta["combine_weight"] == 0:
