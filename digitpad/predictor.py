@@ -14,7 +14,8 @@ digits' shares of the 11-way softmax (they sum to ``1 - not_digit``), and
 
 A drawing made on the pad may come with its pen strokes: with a stroke model
 attached (``predictor.strokes``, :mod:`digitpad.stroke_model`) they re-weight the
-ten digits when the picture alone is unsure (:meth:`Predictor.vote`).
+ten digits when the picture alone is unsure, and may vouch that a doubtful drawing is a digit after
+all (:meth:`Predictor.vote`).
 """
 
 from __future__ import annotations
@@ -143,9 +144,9 @@ class Predictor:
 
     def vote(self, image_probs: np.ndarray, drawings: Sequence[Sequence[np.ndarray] | None]) -> np.ndarray:
         """``image_probs`` ``(N, C)`` combined with the stroke model's reading of each drawing's strokes
-        (:func:`digitpad.stroke_model.combine`) where the image model is less sure than
-        :data:`VOTE_BELOW`; unchanged without a stroke model, and for a drawing whose strokes are
-        None or empty."""
+        (:func:`digitpad.stroke_model.combine`, vouching: the strokes may lower the not-a-digit
+        probability, never raise it) where the image model is less sure than :data:`VOTE_BELOW`;
+        unchanged without a stroke model, and for a drawing whose strokes are None or empty."""
         if self.strokes is None or self.strokes.weight <= 0:
             return image_probs
         live = [k for k, d in enumerate(drawings) if d and float(image_probs[k, :10].max()) < VOTE_BELOW]
@@ -153,7 +154,7 @@ class Predictor:
             return image_probs
         out = np.array(image_probs, np.float32, copy=True)
         votes = self.strokes.probabilities([drawings[k] for k in live])  # type: ignore[misc]
-        out[live] = combine(out[live], votes, self.strokes.weight)
+        out[live] = combine(out[live], votes, self.strokes.weight, vouch=True)
         return out
 
     def predict_image(

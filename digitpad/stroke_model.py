@@ -10,8 +10,9 @@ combined log-linearly among the digits (:func:`combine`)::
     p(d)  ~  p_image(d) * p_strokes(d | a digit) ** (weight * (1 - p_strokes(not a digit)))
 
 with ``weight`` fitted on the validation writers and stored in the file's
-meta (``combine_weight``); whether it is a digit at all stays the picture's
-call.  A file may hold several such nets trained from different seeds
+meta (``combine_weight``).  On the pad the strokes may also vouch for a
+digit the picture doubts (``combine(..., vouch=True)``: they lower the
+not-a-digit probability, never raise it).  A file may hold several such nets trained from different seeds
 (``digitpad train-strokes --members N``, :class:`StrokeEnsemble`): their
 logits are averaged, so the model reads one opinion, not N.  The predictor asks it only when the picture is unsure
 (``predictor.VOTE_BELOW``).  Image files have no strokes: they are read by the
@@ -184,17 +185,23 @@ def stroke_model_option(choice: str | None) -> StrokeModel | None:
     return StrokeModel.from_file(choice)
 
 
-def combine(image: np.ndarray, strokes: np.ndarray, weight: float) -> np.ndarray:
+def combine(image: np.ndarray, strokes: np.ndarray, weight: float, *, vouch: bool = False) -> np.ndarray:
     """The digits' share of ``image`` re-weighted by the stroke model's digit reading (``(N, C)``, C = 10 or 11).
 
     Among the ten digits, ``p(d) ~ p_image(d) * p_strokes(d | a digit) ** (weight * s)``, scaled
     back to the image model's digit mass, where ``s = 1 - p_strokes(not a digit)``: the less the
     path looks like a digit to the stroke model, the less its digit reading counts.  The image
-    model's not-a-digit column (C = 11) is kept as it is.  So the strokes
-    say *which* digit, never *whether* it is one: on validation numbers a stroke model that also
+    model's not-a-digit column (C = 11) is kept as it is, unless ``vouch``.  So the strokes
+    say *which* digit, never that it is *not* one: on validation numbers a stroke model that also
     voted on not-a-digit turned one writer's 9s into "?" (its shapes, not the picture's, resemble
-    the partial-digit family).  Rows where either side is all zeros (nothing to read, no points)
-    keep the image's probabilities.
+    the partial-digit family).
+
+    ``vouch`` (what the pad does): the strokes may *lower* the picture's not-a-digit probability,
+    never raise it: ``nd = min(nd_image, nd of image * strokes ** weight over all 11 classes)``, and
+    the digits share ``1 - nd``.  A real digit the picture doubts (a fat-pen 0 or 8 whose loops
+    filled in) is then read when its path is plainly a digit; a path the strokes take for no digit
+    changes nothing.  Rows where either side is all zeros (nothing to read, no points) keep the
+    image's probabilities.
     """
     image = np.asarray(image, np.float64)
     strokes = np.asarray(strokes, np.float64)
@@ -208,7 +215,17 @@ def combine(image: np.ndarray, strokes: np.ndarray, weight: float) -> np.ndarray
         sure = 1.0 - strokes[live, 10] if strokes.shape[1] > 10 else np.ones(int(live.sum()))
         w = weight * sure[:, None]
         logp = np.log(np.maximum(image[live, :10], 1e-12)) + w * np.log(np.maximum(vote, 1e-12))
-        logp -= logp.max(axis=1, keepdims=True)
-        p = np.exp(logp)
-        out[live, :10] = p / p.sum(axis=1, keepdims=True) * mass[live, None]
+        p = _softmax_rows(logp)
+        share = mass[live]
+        if vouch and image.shape[1] > 10 and strokes.shape[1] > 10:
+            joint = np.log(np.maximum(image[live, :11], 1e-12)) + weight * np.log(np.maximum(strokes[live, :11], 1e-12))
+            not_digit = np.minimum(image[live, 10], _softmax_rows(joint)[:, 10])
+            out[live, 10] = not_digit
+            share = 1.0 - not_digit
+        out[live, :10] = p * share[:, None]
     return out.astype(np.float32)
+
+
+def _softmax_rows(logp: np.ndarray) -> np.ndarray:
+    p = np.exp(logp - logp.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)

@@ -60,4 +60,5 @@ def test_on_the_validation_writers_the_pad_reads_better_with_both(model):
     both_right = (both[:, :10].argmax(1) == y).mean()
     assert len(y) > 1200
     assert both_right >= alone_right + 0.002 and both_right >= 0.995, (alone_right, both_right)
-    assert np.array_equal(both[:, 10], image[:, 10])  # whether it is a digit stays the picture's call
+    assert np.all(both[:, 10] <= image[:, 10])  # the strokes may vouch for a digit, never doubt one
+    assert (both[:, 10] >= 0.5).sum() <= (image[:, 10] >= 0.5).sum()

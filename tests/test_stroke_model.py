@@ -87,8 +87,24 @@ def test_a_path_the_stroke_model_does_not_take_for_a_digit_barely_votes():
 def test_the_strokes_never_turn_a_digit_into_not_a_digit():
     image = np.array([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.97, 0.03]], np.float32)  # a 9
     strokes = np.array([[0.0] * 9 + [0.1, 0.9]], np.float32)  # "no digit", says the path
-    out = combine(image, strokes, 1.0)
-    assert np.allclose(out, image, atol=1e-6)
+    for vouch in (False, True):
+        out = combine(image, strokes, 1.0, vouch=vouch)
+        assert np.allclose(out, image, atol=1e-6)
+
+
+def test_a_plain_digit_path_vouches_for_a_digit_the_picture_doubts():
+    # a fat-pen 0 whose loop filled in: the picture's best digit is right, but it calls it no digit
+    image = np.array([[0.30, 0.02, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.08, 0.0, 0.60]], np.float32)
+    strokes = np.array([[0.90, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.0, 0.05]], np.float32)  # a 0, plainly
+    assert combine(image, strokes, 1.0)[0, 10] == pytest.approx(0.60)  # the picture's call unless vouching
+    out = combine(image, strokes, 1.0, vouch=True)[0]
+    joint = image[0] * strokes[0]
+    assert out[10] == pytest.approx(joint[10] / joint.sum(), rel=1e-4) and out[10] < 0.1
+    assert out.sum() == pytest.approx(1.0, abs=1e-5) and out[:10].argmax() == 0
+    digits_only = combine(image, strokes, 1.0)[0, :10]
+    assert np.allclose(out[:10], digits_only / digits_only.sum() * (1 - out[10]), atol=1e-6)  # same digit shares
+    doubtful = np.array([[0.45, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.05, 0.0, 0.50]], np.float32)  # "no digit" too
+    assert combine(image, doubtful, 1.0, vouch=True)[0, 10] == pytest.approx(0.60)  # more doubt: never raised
 
 
 def _saved(tmp_path, **meta) -> StrokeModel:
@@ -250,3 +266,17 @@ def test_an_ensemble_file_with_a_wrong_count_of_nets_is_refused(tmp_path):
         )
         with pytest.raises(CheckpointError, match=match):
             StrokeModel.from_file(path)
+
+
+def test_on_the_pad_a_plain_digit_path_turns_a_doubtful_picture_into_a_reading():
+    from digitpad.predictor import Predictor
+    from tests.test_verdict import Fixed, drawing
+
+    doubtful = Predictor(Fixed([1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2.0]))  # "a 0, or no digit at all"
+    alone = doubtful.predict_image(drawing())
+    assert alone.verdict == "not-a-digit" and alone.digit == 0
+    doubtful.strokes = StrokeModel(Fixed([6.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0]), 1.0, 1.0)  # plainly a 0
+    read = doubtful.predict_image(drawing(), strokes=SEVEN)
+    assert read.verdict == "digit" and read.digit == 0 and read.not_digit < alone.not_digit
+    doubtful.strokes = StrokeModel(Fixed([0.0] * 10 + [6.0]), 1.0, 1.0)  # the path: no digit either
+    assert doubtful.predict_image(drawing(), strokes=SEVEN).not_digit == pytest.approx(alone.not_digit, abs=1e-6)
