@@ -39,7 +39,7 @@ from digitpad.trajectory import trajectory
 
 Strokes = list[np.ndarray]
 Sample = tuple[int, Strokes]
-WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 """Combination weights tried on validation (0: the image model alone)."""
 
 
