@@ -12,11 +12,13 @@ combined log-linearly among the digits (:func:`combine`)::
 with ``weight`` fitted on the validation writers and stored in the file's
 meta (``combine_weight``).  On the pad the strokes may also vouch for a
 digit the picture doubts (``combine(..., vouch=True)``: they lower the
-not-a-digit probability, never raise it).  A file may hold several such nets trained from different seeds
-(``digitpad train-strokes --members N``, :class:`StrokeEnsemble`): their
-logits are averaged, so the model reads one opinion, not N.  The predictor asks it only when the picture is unsure
-(``predictor.VOTE_BELOW``).  Image files have no strokes: they are read by the
-image model alone.
+not-a-digit probability, never raise it).  The predictor asks the stroke
+model only when the picture is unsure (``predictor.VOTE_BELOW``).  Image
+files have no strokes: they are read by the image model alone.
+
+A file may hold several nets trained from different seeds (``digitpad
+train-strokes --members N``, :class:`StrokeEnsemble`): their logits are
+averaged, so the model gives one opinion, not N.
 
     model = StrokeModel.from_file(shipped_stroke_weights())
     probs = combine(image_probs, model.probabilities([strokes]), model.weight)
