@@ -11,12 +11,14 @@ from digitpad.synth.glyphs import GLYPHS, glyph
 from digitpad.synth.nondigits import (
     HELD_OUT_FAMILIES,
     TRAIN_FAMILIES,
+    VALIDATION_FAMILIES,
     _straightness,
     held_out_nondigit,
     overlap,
     pair,
     partial,
     train_nondigit,
+    validation_nondigit,
 )
 from digitpad.synth.render import fit, render
 
@@ -26,18 +28,45 @@ def source(rng: np.random.Generator):
     return draw_form(names[int(rng.integers(0, len(names)))], rng)
 
 
-def test_training_and_benchmark_families_are_disjoint():
-    assert set(TRAIN_FAMILIES).isdisjoint(HELD_OUT_FAMILIES)
-    assert len(HELD_OUT_FAMILIES) >= 6
+def test_training_validation_and_benchmark_families_are_disjoint():
+    sets = [set(TRAIN_FAMILIES), set(VALIDATION_FAMILIES), set(HELD_OUT_FAMILIES)]
+    assert sum(len(s) for s in sets) == len(set().union(*sets))
+    assert len(HELD_OUT_FAMILIES) >= 6 and len(VALIDATION_FAMILIES) >= 6
 
 
-@pytest.mark.parametrize("family", TRAIN_FAMILIES + HELD_OUT_FAMILIES)
+def _draw(family: str, rng: np.random.Generator):
+    if family in TRAIN_FAMILIES:
+        return train_nondigit(family, source, rng)
+    if family in VALIDATION_FAMILIES:
+        return validation_nondigit(family, rng)
+    return held_out_nondigit(family, rng)
+
+
+@pytest.mark.parametrize("family", TRAIN_FAMILIES + VALIDATION_FAMILIES + HELD_OUT_FAMILIES)
 def test_every_family_draws_visible_ink(family):
     for seed in range(8):
-        rng = np.random.default_rng(seed)
-        strokes = train_nondigit(family, source, rng) if family in TRAIN_FAMILIES else held_out_nondigit(family, rng)
+        strokes = _draw(family, np.random.default_rng(seed))
         assert strokes and all(np.isfinite(s).all() for s in strokes)
         assert not normalize(render(fit(strokes, 0.6), 16.0)).empty
+
+
+@pytest.mark.parametrize("family", VALIDATION_FAMILIES)
+def test_validation_families_are_drawn_again_from_the_same_seed_and_vary(family):
+    a, b = (_draw(family, np.random.default_rng(3)) for _ in range(2))
+    assert len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    c = _draw(family, np.random.default_rng(4))
+    assert len(a) != len(c) or not all(np.allclose(x, y) for x, y in zip(a, c, strict=True))
+
+
+def test_validation_shapes_have_the_parts_that_make_them():
+    rng = np.random.default_rng(0)
+    assert 2 <= len(validation_nondigit("target", rng)) <= 3  # rings
+    assert 6 <= len(validation_nondigit("flower", rng)) <= 8  # a centre and 5-7 petals
+    assert len(validation_nondigit("note", rng)) == 3  # head, stem, flag
+    assert 7 <= len(validation_nondigit("sun", rng)) <= 11  # a disc and 6-10 rays
+    (lemniscate,) = validation_nondigit("infinity", rng)
+    span = np.ptp(lemniscate, axis=0)
+    assert span[0] > 1.5 * span[1]  # lying on its side
 
 
 def test_no_glyph_that_reads_as_a_digit():

@@ -1,12 +1,15 @@
 """Drawings that are not digits, generated in code (the not-a-digit class).
 
-Two disjoint sets of generator families:
+Three disjoint sets of generator families:
 
 * ``TRAIN_FAMILIES`` (used by training): random scribbles, geometric shapes,
   letters and symbols (``glyphs``), partial digits, two digits drawn on top
   of each other, and two digits side by side that touch (a "16" is not a 6);
-* ``HELD_OUT_FAMILIES`` (only for the non-digit benchmark): spirals, zigzags,
-  stars, arrows, hearts, # grids, waves and smileys.
+* ``VALIDATION_FAMILIES`` (for choosing between versions: how they treat
+  families no training saw): targets, flowers, check marks, infinity signs,
+  musical notes and suns;
+* ``HELD_OUT_FAMILIES`` (only for the non-digit benchmark's reported figure):
+  spirals, zigzags, stars, arrows, hearts, # grids, waves and smileys.
 
 A partial digit is kept only if it cannot pass for a whole digit: never from
 a 1, 2 or 7 (their pieces read as 1 or 7), not a nearly straight line (a 1)
@@ -167,6 +170,81 @@ def train_nondigit(family: str, source: DigitSource, rng: np.random.Generator) -
     return scribble(rng)
 
 
+# -- validation families (choosing between versions; never trained on) -----------------
+
+
+def target(rng: np.random.Generator) -> Strokes:
+    """Two or three concentric circles."""
+    rings = int(rng.integers(2, 4))
+    return [arc(0.5, 0.5, r, r * _u(rng, 0.9, 1.1), 0, 360, 60) for r in np.linspace(0.5, 0.15, rings)]
+
+
+def flower(rng: np.random.Generator) -> Strokes:
+    """Five to seven petal loops around a small centre, each petal its own stroke."""
+    n = int(rng.integers(5, 8))
+    a0 = _u(rng, 0, 360)
+    petals = []
+    for k in range(n):
+        a = math.radians(a0 + 360 * k / n)
+        cx, cy = 0.5 + 0.3 * math.cos(a), 0.5 + 0.3 * math.sin(a)
+        t = np.linspace(0, 2 * math.pi, 30)
+        u, v = 0.2 * np.cos(t), 0.09 * np.sin(t)
+        petals.append(np.stack([cx + u * math.cos(a) - v * math.sin(a), cy + u * math.sin(a) + v * math.cos(a)], 1))
+    return [arc(0.5, 0.5, 0.1, 0.1, 0, 360, 24), *petals]
+
+
+def check(rng: np.random.Generator) -> Strokes:
+    """A tick: a short stroke down, a long one up to the right."""
+    low = (_u(rng, 0.3, 0.45), 1.0)
+    return [line((0.0, _u(rng, 0.5, 0.7)), low, (_u(rng, 1.0, 1.3), 0.0))]
+
+
+def infinity(rng: np.random.Generator) -> Strokes:
+    """A lemniscate lying on its side, one stroke."""
+    t = np.linspace(0, 2 * math.pi, 120)
+    d = 1 + np.sin(t) ** 2
+    return [np.stack([0.5 + 0.5 * np.cos(t) / d, 0.5 + _u(rng, 0.4, 0.6) * np.sin(t) * np.cos(t) / d], 1)]
+
+
+def note(rng: np.random.Generator) -> Strokes:
+    """A quaver: an oval head, a stem up from its right side, a flag."""
+    head = arc(0.25, 0.88, 0.13, 0.09, 0, 360, 30)
+    stem = line((0.38, 0.88), (0.38, 0.0))
+    flag = arc(0.55, 0.0, 0.17, _u(rng, 0.25, 0.4), 180, 300, 16)
+    return [head, stem, flag]
+
+
+def sun(rng: np.random.Generator) -> Strokes:
+    """A circle with six to ten short rays outside it."""
+    n = int(rng.integers(6, 11))
+    a0 = _u(rng, 0, 360)
+    rays = []
+    for k in range(n):
+        a = math.radians(a0 + 360 * k / n)
+        rays.append(
+            line(
+                (0.5 + 0.32 * math.cos(a), 0.5 + 0.32 * math.sin(a)), (0.5 + 0.5 * math.cos(a), 0.5 + 0.5 * math.sin(a))
+            )
+        )
+    return [arc(0.5, 0.5, 0.25, 0.25, 0, 360, 40), *rays]
+
+
+VALIDATION: dict[str, Callable[[np.random.Generator], Strokes]] = {
+    "target": target,
+    "flower": flower,
+    "check": check,
+    "infinity": infinity,
+    "note": note,
+    "sun": sun,
+}
+VALIDATION_FAMILIES = tuple(VALIDATION)
+
+
+def validation_nondigit(family: str, rng: np.random.Generator) -> Strokes:
+    """One drawing of a validation family, with a random rotation and wobble (as the held-out ones)."""
+    return _rotated(VALIDATION[family](rng), rng)
+
+
 # -- held-out families (benchmark only) -------------------------------------------
 
 
@@ -239,7 +317,10 @@ HELD_OUT_FAMILIES = tuple(HELD_OUT)
 
 def held_out_nondigit(family: str, rng: np.random.Generator) -> Strokes:
     """One drawing of a held-out family, with a random rotation and wobble."""
-    strokes = HELD_OUT[family](rng)
+    return _rotated(HELD_OUT[family](rng), rng)
+
+
+def _rotated(strokes: Strokes, rng: np.random.Generator) -> Strokes:
     a = math.radians(_u(rng, -20, 20))
     m = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
     return wobble([np.asarray(s) @ m.T for s in strokes], rng, 0.03)
