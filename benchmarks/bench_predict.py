@@ -3,7 +3,8 @@
     python benchmarks/bench_predict.py [--weights PATH] [--strokes PATH|none] [--runs 500]
 
 Prints p50/p99 for normalise alone, predict alone (one standardised 28x28) and
-both together (wall and CPU time), as the GUI's inference worker does per stroke for an image; then
+both together (wall and CPU time), as the GUI's inference worker does per stroke for an image (a
+float black-on-white picture, and the same as the pad hands it over: uint8, white on black); then
 the stroke model alone and the pad's reading with the pen path: of a sure
 drawing (the picture alone, as for 88% of validation drawings) and of one the
 picture leaves unsure (both networks).  Targets: p50 <= 2 ms, p99 <= 10 ms.
@@ -72,6 +73,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     predictor = Predictor.from_checkpoint(args.weights or shipped_weights())
     img = drawing()
+    canvas_img = np.rint((1.0 - img) * 255.0).astype(np.uint8)  # as the pad hands it over: uint8, white on black
     norm = normalize(img, mean=predictor.mean, std=predictor.std)
     assert not norm.empty
     x = norm.input[None]
@@ -81,6 +83,7 @@ def main() -> None:
         ("normalize", lambda: normalize(img, mean=predictor.mean, std=predictor.std)),
         ("predict_batch(1)", lambda: predictor.predict_batch(x)),
         ("predict_image (both)", lambda: predictor.predict_image(img)),
+        ("  the same, canvas uint8", lambda: predictor.predict_image(canvas_img, dot_rule=False)),
     ]
     model = stroke_model_option(args.strokes)
     if model is not None:
