@@ -40,7 +40,8 @@ VOTE_BELOW = 0.99
 On the validation writers (26-30) replayed on the canvas, asking it for every drawing or only for
 the 11.5% under 0.99 (or the 3.2% under 0.9) gave the same readings (99.78% right, 99.42% "digit",
 non-digits 98.66% rejected; image alone: 99.42 / 99.20 / 98.66%), so a sure drawing costs one
-network, not two."""
+network, not two.  Checked again with the vouching, on a fresh validation set (pens 12/40/30/8):
+4,979 of 4,992 right at 0.99, 0.999 and always alike."""
 
 
 @dataclass(frozen=True)

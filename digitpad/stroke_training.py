@@ -14,7 +14,9 @@ epoch with the best validation accuracy is kept and the temperature fitted
 there.  Then the combination weight with the image model (``image`` below):
 the validation drawings are rendered and normalised as the mixture renders
 them, and the weight in :data:`WEIGHTS` with the lowest negative
-log-likelihood of ``image * strokes ** weight`` wins.
+log-likelihood of ``image * strokes ** weight`` wins (the digits-only
+combination; the pad also lets the strokes vouch for a digit with the same
+weight, ``combine(..., vouch=True)``).
 """
 
 from __future__ import annotations
