@@ -1,7 +1,7 @@
 """Simulated users: does personalising fix a writer's misreads without forgetting MNIST?
 
     OMP_NUM_THREADS=2 python benchmarks/bench_personalize.py [--file ../shared/pendigits/pendigits-orig.tes]
-        [--method replay|l2sp] [--threads 2] [--timing]
+        [--method replay|l2sp] [--threads 2] [--timing] [--strokes none|default|PATH]
 
 For each writer in the file: their digits in the order written, drawn as the
 pad draws them (``pendigits_canvas``).  Going through the first half, every
@@ -12,6 +12,10 @@ left in use, and the MNIST test accuracy of those weights is measured (as
 ``digitpad evaluate`` counts it, the best of the ten digit outputs; the
 "strict" column also counts a not-a-digit answer as wrong).  A writer's digits
 are read the strict way: "Not a digit" is a misreading the person would correct.
+With ``--strokes`` (``default``: the app's stroke model) every reading is the
+pad's: the image model's calibrated probabilities combined with the stroke
+model's reading of the pen paths (``Predictor.vote``), before and after, so a
+stroke model that overrules what a person taught the image model shows here.
 
 Targets: aggregate second-half errors fall >= 40%, no writer more than one
 extra error, MNIST test accuracy after >= 99.6%.  ``--timing`` also times runs
@@ -22,6 +26,7 @@ on 50 and 500 samples (targets 20 s and 60 s on 2 cores).  Tune on
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import json
 import sys
@@ -31,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from pendigits_canvas import network_input
+from pendigits_canvas import pad_input
 
 from digitpad.checkpoint import load_checkpoint
 from digitpad.evaluate import predict_logits
@@ -40,6 +45,7 @@ from digitpad.personalize import PersonalizeConfig, Personalizer
 from digitpad.predictor import Predictor
 from digitpad.replay import load_replay
 from digitpad.resources import shipped_weights
+from digitpad.stroke_model import StrokeModel, stroke_model_option
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -87,6 +93,32 @@ def read(model: torch.nn.Module, images: np.ndarray, mean: float, std: float) ->
     return predict_logits(model, torch.from_numpy(images), mean=mean, std=std).argmax(1).numpy()
 
 
+def reading(model: torch.nn.Module, base, strokes_model: StrokeModel | None, images: np.ndarray, paths: list):
+    """What the person sees: the image model alone, or (``--strokes``) the pad's combined reading."""
+    if strokes_model is None:
+        return read(model, images, base.mean, base.std)
+    return read_on_pad(model, base.meta, strokes_model, images, paths, base.mean, base.std)
+
+
+def read_on_pad(
+    model: torch.nn.Module,
+    meta: dict,
+    strokes_model: StrokeModel,
+    images: np.ndarray,
+    paths: list,
+    mean: float,
+    std: float,
+) -> np.ndarray:
+    """The pad's readings (every output, not-a-digit included): image probabilities at the weights'
+    temperature, combined with the stroke model's where the picture is unsure (``Predictor.vote``)."""
+    if len(images) == 0:
+        return np.zeros(0, np.int64)
+    predictor = Predictor(copy.deepcopy(model), mean=mean, std=std, meta=meta)
+    predictor.strokes = strokes_model
+    x = (images.astype(np.float32) / 255.0 - mean) / std
+    return predictor.vote(predictor.predict_all(x), paths).argmax(1)
+
+
 def mnist_figures(
     model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, mean: float, std: float
 ) -> tuple[float, float]:
@@ -124,6 +156,9 @@ def main() -> int:
         help="MNIST test (report), or for tuning MNIST validation digits the weights never saw or other train digits",
     )
     parser.add_argument("--json", metavar="FILE", help="write all figures here")
+    parser.add_argument(
+        "--strokes", default=None, help="read as the pad does, with this stroke model: default (the app's) or PATH"
+    )
     add_config_options(parser, skip=("threads",))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -131,6 +166,9 @@ def main() -> int:
     base = load_checkpoint(args.weights)
     base_model = base.build_model()
     replay = load_replay()
+    strokes_model = None if args.strokes is None else stroke_model_option(args.strokes)
+    if args.strokes is not None and strokes_model is None:
+        parser.error(f"no stroke model for --strokes {args.strokes}")
     test_x, test_y = mnist_general(Path(args.mnist), args.general, int(base.config.get("seed", 1)))
     base_test, base_strict = mnist_figures(base_model, test_x, test_y, base.mean, base.std)
 
@@ -145,17 +183,24 @@ def main() -> int:
         f"(the ten digit outputs, as `digitpad evaluate`; {base_strict:.2%} also above not-a-digit)",
         flush=True,
     )
+    if strokes_model is not None:
+        print(f"read as the pad reads: with the stroke model (weight {strokes_model.weight:g})", flush=True)
     rows = []
     header = f"{'writer':>6} {'digits':>6} {'fixes':>5} {'before':>6} {'after':>6} {'change':>6} {'MNIST':>7} {'strict':>7} {'s':>5}  decision"
     print(header)
     for w in writers:
         digits = sorted(by_writer[w], key=lambda d: d.sample)
-        inputs = np.stack([network_input(d) for d in digits])
+        drawn = [pad_input(d) for d in digits]
+        inputs = np.stack([image for image, _ in drawn])
+        paths = [strokes for _, strokes in drawn]
         labels = np.asarray([d.label for d in digits], np.int64)
         half = len(digits) // 2
-        first = read(base_model, inputs[:half], base.mean, base.std)
+
+        first = reading(base_model, base, strokes_model, inputs[:half], paths[:half])
         wrong = np.flatnonzero(first != labels[:half])
-        second_before = int((read(base_model, inputs[half:], base.mean, base.std) != labels[half:]).sum())
+        second_before = int(
+            (reading(base_model, base, strokes_model, inputs[half:], paths[half:]) != labels[half:]).sum()
+        )
         after_model = base_model
         decision, seconds = "no corrections", 0.0
         if len(wrong) >= 2:
@@ -169,7 +214,9 @@ def main() -> int:
                 ).model
         elif len(wrong) == 1:
             decision = "one correction (needs 2)"
-        second_after = int((read(after_model, inputs[half:], base.mean, base.std) != labels[half:]).sum())
+        second_after = int(
+            (reading(after_model, base, strokes_model, inputs[half:], paths[half:]) != labels[half:]).sum()
+        )
         mnist_after, strict_after = (
             (base_test, base_strict)
             if after_model is base_model
@@ -217,7 +264,7 @@ def timing(base, replay, config, by_writer) -> dict[str, float]:
     out = {}
     for n in (50, 500):
         pick = pool[:: max(1, len(pool) // n)][:n]
-        images = np.stack([network_input(d) for d in pick])
+        images = np.stack([pad_input(d)[0] for d in pick])
         labels = np.asarray([d.label for d in pick], np.int64)
         _, seconds = run_personalisation(base, images, labels, config, replay)
         out[f"seconds_{n}"] = seconds
