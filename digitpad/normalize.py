@@ -275,9 +275,9 @@ def _ink_region(g: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     # A clean rendering's border is its paper even when the ink covers half the
     # pad or more (a pen-60 digit drawn large): the image's median would be ink.
     ring = np.concatenate([small[0], small[-1], small[1:-1, 0], small[1:-1, -1]])
-    ring_level = float(np.median(ring))
+    ring_level = float(_median(ring))
     ring_clean = np.count_nonzero(np.abs(ring - np.float32(ring_level)) <= CLEAN_PAPER_TOLERANCE) >= 0.75 * ring.size
-    paper = ring_level if ring_clean else float(np.median(small))
+    paper = ring_level if ring_clean else float(_median(small))
     dark = paper - float(small.min())
     light = float(small.max()) - paper
     if max(dark, light) < 0.5 * MIN_CONTRAST:
@@ -288,7 +288,7 @@ def _ink_region(g: np.ndarray) -> tuple[np.ndarray, int, int] | None:
         invert = paper > 0.5
     if invert:
         small = 1.0 - small
-    level = (1.0 - paper if invert else paper) if ring_clean else float(np.median(small))
+    level = (1.0 - paper if invert else paper) if ring_clean else float(_median(small))
     # A rendering (the canvas, a clean export) has most of its paper at exactly one
     # level: no lighting plane to fit and no paper noise to measure.
     clean = ring_clean or (
@@ -297,8 +297,9 @@ def _ink_region(g: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     coef = (level, 0.0, 0.0) if clean else _paper_plane(small)
     r_small = small - _plane(coef, small.shape, (0, small.shape[0]), (0, small.shape[1]))
     centre_s, sigma_s = (0.0, 0.0) if clean else _robust_level(r_small)
-    rows = np.flatnonzero((r_small > max(0.02, centre_s + NOISE_SIGMAS * sigma_s)).any(axis=1))
-    cols = np.flatnonzero((r_small > max(0.02, centre_s + NOISE_SIGMAS * sigma_s)).any(axis=0))
+    inked = r_small > max(0.02, centre_s + NOISE_SIGMAS * sigma_s)
+    rows = np.flatnonzero(inked.any(axis=1))
+    cols = np.flatnonzero(inked.any(axis=0))
     if rows.size == 0:
         return None
     h, w = g.shape
@@ -323,7 +324,7 @@ def _ink_region(g: np.ndarray) -> tuple[np.ndarray, int, int] | None:
     candidates = candidates[candidates > t0]
     if candidates.size < MIN_INK_PIXELS // (4 if r.size > 40000 else 1):
         return None
-    peak = float(np.percentile(candidates, 90))
+    peak = float(_percentile(candidates, 90))
     if peak - centre < max(MIN_CONTRAST, MIN_CONTRAST_SIGMAS * sigma):
         return None
     t = max(t0, centre + 0.1 * (peak - centre))
@@ -345,18 +346,38 @@ def _despeckle(x: np.ndarray) -> None:
     mask = x > 0.0  # faint anti-aliasing counts as a neighbour
     m = _pad(mask, 1).view(np.uint8)
     h, w = mask.shape
-    n = np.zeros((h, w), np.uint8)
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            if dy != 1 or dx != 1:
-                n += m[dy : dy + h, dx : dx + w]
-    x[mask & (n < 2)] = 0.0
+    column = m[:h] + m[1 : h + 1] + m[2 : h + 2]  # 3x3 box sums, separably
+    n = column[:, :w] + column[:, 1 : w + 1] + column[:, 2 : w + 2]
+    x[mask & (n < 3)] = 0.0  # the box counts the pixel itself
 
 
 def _robust_level(r: np.ndarray) -> tuple[float, float]:
     """Median and MAD-based standard deviation."""
-    centre = float(np.median(r))
-    return centre, 1.4826 * float(np.median(np.abs(r - centre)))
+    centre = float(_median(r))
+    return centre, 1.4826 * float(_median(np.abs(r - centre)))
+
+
+def _median(a: np.ndarray) -> np.floating:
+    """``np.median(a)`` exactly (value and dtype), by a partial sort alone: a few times faster at these sizes."""
+    a = np.ravel(a)
+    k = a.size // 2
+    if a.size % 2:
+        return np.partition(a, k)[k]
+    part = np.partition(a, [k - 1, k])
+    return np.mean(part[k - 1 : k + 1])
+
+
+def _percentile(a: np.ndarray, q: float) -> np.floating:
+    """``np.percentile(a, q)`` exactly (its default linear method, value and dtype), by a partial sort
+    alone: about ten times faster on a few thousand pixels."""
+    a = np.ravel(a)
+    index = q / 100.0 * (a.size - 1)
+    lo = int(math.floor(index))
+    hi = min(lo + 1, a.size - 1)
+    part = np.partition(a, [lo, hi] if hi != lo else lo)
+    below, above, t = part[lo], part[hi], index - lo
+    step = above - below
+    return above - step * (1 - t) if t >= 0.5 else below + step * t  # numpy's own two-sided lerp
 
 
 def _paper_plane(small: np.ndarray) -> tuple[float, float, float]:

@@ -275,3 +275,35 @@ def test_the_dot_rule_is_off_for_a_drawing_whose_pen_moved():
     assert not pen_moved([tap]) and not pen_moved([tap, InkStroke(tap.points + 80.0, 60.0)])  # taps, even two
     assert pen_moved([InkStroke(np.array([[120.0, 110.0], [160.0, 110.0], [160.0, 150.0]]), 60.0)])  # 80 px
     assert pen_moved([InkStroke(np.array([[0.0, 0.0], [35.0, 0.0]]), 60.0)] * 2)  # two short strokes: 70 px
+
+
+def test_the_fast_median_and_percentile_give_numpys_values_exactly():
+    from digitpad.normalize import _median, _percentile
+
+    rng = np.random.default_rng(4)
+    for n in [*range(1, 40), 255, 4096, 6001]:
+        for _ in range(20):
+            a = (rng.random(n) * rng.choice([1e-3, 1.0, 50.0])).astype(np.float32)
+            if rng.random() < 0.3:
+                a = np.round(a, 2).astype(np.float32)  # ties
+            for mine, theirs in ((_median(a), np.median(a)), (_percentile(a, 90), np.percentile(a, 90))):
+                assert mine == theirs and np.asarray(mine).dtype == np.asarray(theirs).dtype, (n, mine, theirs)
+    square = rng.random((7, 9)).astype(np.float32)
+    assert _median(square) == np.median(square)
+
+
+def test_despeckling_zeroes_exactly_the_ink_pixels_with_fewer_than_two_inked_neighbours():
+    from digitpad.normalize import _despeckle
+
+    rng = np.random.default_rng(2)
+    x = (rng.random((40, 50)) < 0.15) * rng.uniform(0.05, 1.0, (40, 50)).astype(np.float32)
+    x = x.astype(np.float32)
+    expected, inked = x.copy(), int(np.count_nonzero(x))
+    padded = np.pad(x > 0, 1)
+    for i in range(40):
+        for j in range(50):
+            neighbours = int(padded[i : i + 3, j : j + 3].sum()) - int(padded[i + 1, j + 1])
+            if x[i, j] > 0 and neighbours < 2:
+                expected[i, j] = 0.0
+    _despeckle(x)
+    assert np.array_equal(x, expected) and 0 < np.count_nonzero(expected) < inked  # some go, some stay
