@@ -148,6 +148,12 @@ def main() -> int:
     parser.add_argument("--mnist", default=str(REPO.parent / "shared" / "mnist"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--writers", type=int, default=0, help="only the first N writers (quick tuning)")
+    parser.add_argument(
+        "--writer-ids",
+        metavar="A-B",
+        default=None,
+        help="only these writers of the file (26-30: the held-out .tra writers)",
+    )
     parser.add_argument("--timing", action="store_true", help="also time runs on 50 and 500 samples")
     parser.add_argument(
         "--general",
@@ -177,6 +183,9 @@ def main() -> int:
     for digit in read_pendigits(args.file):
         by_writer[digit.writer].append(digit)
     writers = sorted(by_writer)[: args.writers or None]
+    if args.writer_ids:
+        first, _, last = args.writer_ids.partition("-")
+        writers = [w for w in writers if int(first) <= w <= int(last or first)]
     print(f"{Path(args.file).name}: {len(writers)} writers; config {config}", flush=True)
     print(
         f"base {Path(args.weights).name}: MNIST {args.general} {base_test:.2%} "
