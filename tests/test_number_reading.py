@@ -131,6 +131,35 @@ def test_components_are_eight_connected() -> None:
     assert labels[0, 0] == labels[1, 1] != labels[5, 7]
 
 
+def test_components_match_a_flood_fill_and_never_wrap_around_rows() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        h, w = (int(v) for v in rng.integers(1, 25, 2))
+        mask = rng.random((h, w)) < rng.uniform(0.1, 0.7)
+        labels, count = label_components(mask)
+        seen = np.zeros((h, w), bool)  # the reference: breadth-first flood fill, 8-connected
+        pieces = 0
+        for i, j in zip(*np.nonzero(mask), strict=True):
+            if seen[i, j]:
+                continue
+            pieces += 1
+            todo, seen[i, j] = [(i, j)], True
+            while todo:
+                a, b = todo.pop()
+                assert labels[a, b] == labels[i, j]
+                for da in (-1, 0, 1):
+                    for db in (-1, 0, 1):
+                        y, x = a + da, b + db
+                        if 0 <= y < h and 0 <= x < w and mask[y, x] and not seen[y, x]:
+                            seen[y, x] = True
+                            todo.append((y, x))
+        assert count == pieces and set(np.unique(labels[mask])) == set(range(1, count + 1))
+        assert np.all(labels[~mask] == 0)
+    edge = np.zeros((2, 4), bool)
+    edge[0, 3] = edge[1, 0] = True  # the end of one row and the start of the next: apart
+    assert label_components(edge)[1] == 2
+
+
 def test_image_of_a_number_reads_left_to_right(reader: NumberReader) -> None:
     strokes = one(40) + zero(130) + list(seven(290)) + list(four(430))
     image = picture(strokes)
