@@ -7,7 +7,9 @@ both together (wall and CPU time), as the GUI's inference worker does per stroke
 float black-on-white picture, and the same as the pad hands it over: uint8, white on black); then
 the stroke model alone and the pad's reading with the pen path: of a sure
 drawing (the picture alone, as for 88% of validation drawings) and of one the
-picture leaves unsure (both networks).  Targets: p50 <= 2 ms, p99 <= 10 ms.
+picture leaves unsure (both networks); last, two fixed workloads as a measure of
+the machine itself (shared machines differ by 2-3x from one session to the next).
+Targets: p50 <= 2 ms, p99 <= 10 ms.
 """
 
 from __future__ import annotations
@@ -107,6 +109,23 @@ def main() -> None:
         p50, p99, cpu50 = timed(fn, args.runs)
         print(f"{name:22s} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms   cpu p50 {cpu50:6.3f} ms")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; target p50 <= 2 ms")
+    loop, matmul = machine_reference()
+    print(
+        f"machine reference (to compare runs on different machines): a Python loop of a million adds "
+        f"{loop:.0f} ms, a 256x256 float32 matmul {matmul:.3f} ms (p50 each)"
+    )
+
+
+def machine_reference() -> tuple[float, float]:
+    """Fixed workloads that do not depend on DigitPad: how fast this machine is right now (ms, p50)."""
+
+    def python_loop() -> None:
+        total = 0
+        for k in range(1_000_000):
+            total += k
+
+    a = np.random.default_rng(0).random((256, 256), dtype=np.float32)
+    return timed(python_loop, 7)[0], timed(lambda: a @ a, 200)[0]
 
 
 if __name__ == "__main__":
