@@ -297,7 +297,6 @@ def test_despeckling_zeroes_exactly_the_ink_pixels_with_fewer_than_two_inked_nei
 
     rng = np.random.default_rng(2)
     x = (rng.random((40, 50)) < 0.15) * rng.uniform(0.05, 1.0, (40, 50)).astype(np.float32)
-    x = x.astype(np.float32)
     expected, inked = x.copy(), int(np.count_nonzero(x))
     padded = np.pad(x > 0, 1)
     for i in range(40):

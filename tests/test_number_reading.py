@@ -137,7 +137,7 @@ def test_components_match_a_flood_fill_and_never_wrap_around_rows() -> None:
         h, w = (int(v) for v in rng.integers(1, 25, 2))
         mask = rng.random((h, w)) < rng.uniform(0.1, 0.7)
         labels, count = label_components(mask)
-        seen = np.zeros((h, w), bool)  # the reference: breadth-first flood fill, 8-connected
+        seen = np.zeros((h, w), bool)  # the reference: a flood fill from each unseen pixel, 8-connected
         pieces = 0
         for i, j in zip(*np.nonzero(mask), strict=True):
             if seen[i, j]:
