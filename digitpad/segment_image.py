@@ -40,7 +40,15 @@ were never cut and read as one not-a-digit.  Validation numbers (400, Pendigits 
 writers 26-30), exact / digit count: 0.75: 92.50 / 98.75%; 0.6: 93.00 / 99.50%; 0.5 and
 0.4 no better."""
 MIN_PIECE = 0.15  # a cut leaves at least this many heights of width each side
-MAX_CUTS = 4  # per unit, the best-ranked candidate cuts
+MAX_CUTS = 6
+"""Per unit, the best-ranked candidate cuts (half of them at most from the contour).
+
+Three digits that touch make one unit that needs two right cuts.  Validation numbers (Pendigits
+``.tra`` writers 26-30), images exact / digit count: seeds 7+8 (800): 4 cuts 769 / 797, 5: 769 / 797,
+6: 770 / 798; the check set, seeds 9+11+12 (1,200): 4 cuts 1,128 / 1,190, 6: 1,131 / 1,193.
+A 6-digit image: CPU time p50 12.9 ms (4) vs 12.4 ms (6), interleaved (most units are spared
+cuts or have fewer candidates).  Synthetic: four touching zeros read "00?" with 4 cuts and "0000" with 6 (a
+test); a 4, 0, 4 that touch reads "404" with 4 and "407" with 6."""
 TRIMS = (0.1,)
 """A piece made by a cut is also read with this many writing heights taken off at each cut edge.
 

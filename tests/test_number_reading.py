@@ -184,6 +184,12 @@ def test_touching_digits_in_an_image_are_cut_apart(reader: NumberReader) -> None
     assert reader.read_image(image).number == "00"
 
 
+def test_four_touching_digits_in_one_piece_of_ink_are_all_cut_apart(reader: NumberReader) -> None:
+    image = picture(zero(40) + zero(40 + 0.55 * H) + zero(40 + 1.1 * H) + zero(40 + 1.65 * H))
+    assert label_components(255 - image > 100)[1] == 1  # one unit: it needs three right cuts
+    assert reader.read_image(image).number == "0000"  # with four candidate cuts it read "00?"
+
+
 def test_two_overlapping_ones_narrower_than_a_zero_are_cut_apart(reader: NumberReader) -> None:
     image = picture(flagged_one(40) + flagged_one(40 + 0.3 * H))  # the second flag runs into the first stem
     assert label_components(255 - image > 100)[1] == 1  # one piece of ink ...
