@@ -58,7 +58,9 @@ the recogniser see each digit clean.  Validation numbers (400, ``.tra`` writers 
 exact: none 94.25%; 0.05: 95.50; 0.08: 95.25; 0.1: 95.75; 0.15: 95.25; (0.04, 0.08): 95.75;
 (0.05, 0.1): 96.00; (0.05, 0.1, 0.15): 95.75%.  A second validation set (seed 8): none 94.25,
 0.1: 95.00, (0.05, 0.1): 95.25%.  One trim: each costs about 2.3 more candidates to read in a
-6-digit number (9.6 -> 11.8 -> 14.1), and two put the image path at 19.5 ms p50 of its 20 ms."""
+6-digit number (9.6 -> 11.8 -> 14.1), and two put the image path at 19.5 ms p50 of its 20 ms.
+Checked again with six cuts (:data:`MAX_CUTS`): (0.05, 0.1) reads seeds 7+8 at 774 of 800 (0.1: 770)
+but the check set, seeds 9+11+12, at 1,130 of 1,200 (0.1: 1,131), so one trim stays."""
 MIN_TRIMMED = 0.25  # a trimmed piece keeps at least this many heights of width
 CUT_MERGE = 0.1  # candidate cuts closer than this many heights are one
 CONTOUR_WINDOW = 0.25  # contour extremes and valleys are local over this many heights each side
@@ -192,7 +194,10 @@ def _cuts(mask: np.ndarray, height: float) -> list[int]:
     within 0.06 heights they change nothing.  Cuts along the writing's slant (columns sheared
     by the slant that most peaks the column projection) lost too: 93.00 -> 92.00% (3 fixed, 7
     broken: a 2's long base then goes to the 8 after it); reading both ways and keeping the
-    better-scoring lattice gained one number (93.25%), not worth twice the work.
+    better-scoring lattice gained one number (93.25%), not worth twice the work.  A prior cost per
+    stroke a cut crosses beyond the first (a cut through a loop crosses two) changed nothing that
+    held: seeds 7+8 769 -> 770 of 800 at 0.1-0.3 per stroke, the check set (seeds 9+11+12) 1,128 ->
+    1,128 of 1,200.
     """
     w = mask.shape[1]
     lo, hi = int(MIN_PIECE * height), w - int(MIN_PIECE * height)
