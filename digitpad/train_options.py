@@ -192,6 +192,15 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         advanced=True,
     ),
     Option(
+        "cut_pieces",
+        int,
+        0,
+        "for --data mix: this many more training non-digits, each what a wrong cut through two touching "
+        "digits leaves (a 9 cut through its bowl, a 0 with part of its neighbour)",
+        range=(0, 50000),
+        advanced=True,
+    ),
+    Option(
         "all_writers",
         bool,
         False,
@@ -254,6 +263,7 @@ class TrainConfig:
     elastic: float = _default("elastic")
     pen_renders: int = _default("pen_renders")
     pen_variation: float = _default("pen_variation")
+    cut_pieces: int = _default("cut_pieces")
     all_writers: bool = _default("all_writers")
     keep: float = _default("keep")  # with initial weights: start + keep * (best - start)
     width: int | None = _default("width")  # digitpad model only; None: the model's default

@@ -101,3 +101,17 @@ def test_varied_strokes_move_within_the_share_asked_for():
     assert 0.01 < np.mean(moved) < 0.08 and max(moved) <= 2 * 0.05 + 0.1  # shifts are clipped at 0.05 each
     one = [stem]
     assert vary_strokes(one, np.random.default_rng(1), 0.0)[0].tolist() == stem.tolist()
+
+
+def test_cut_pieces_are_an_option_that_adds_non_digits_and_changes_nothing_else(tmp_path: Path):
+    assert mixture_config(TrainConfig(data="mix")).cut_pieces == 0
+    assert mixture_config(config_from_values({"data": "mix", "cut_pieces": 1500})).cut_pieces == 1500
+    tra = tmp_path / "tiny.tra"
+    tra.write_text(SAMPLE)
+    images, labels = mnist_stand_ins()
+    plain = build_mixture(images, labels, tra, seed=1, config=small(2))
+    cut = build_mixture(images, labels, tra, seed=1, config=dataclasses.replace(small(2), cut_pieces=40))
+    assert cut.counts["cut"] == 40 and "cut" not in plain.counts
+    added = Counter(items(cut.train_images, cut.train_labels)) - Counter(items(plain.train_images, plain.train_labels))
+    assert sum(added.values()) == 40 and {label for label, _ in added} == {10}  # 40 more, all not-a-digit
+    assert same_items(plain.val_images, plain.val_labels, cut.val_images, cut.val_labels)

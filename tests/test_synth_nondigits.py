@@ -120,3 +120,56 @@ def test_side_by_side_pairs_touch_or_overlap_a_little_and_never_cross_a_one():
             gaps.append(float(b[:, 0].min() - a[:, 0].max()))  # second's left edge - first's right edge
         assert low - 1e-6 <= min(gaps) and max(gaps) <= 0.03 + 1e-6
         assert min(gaps) < low / 2  # the whole range is used: some pairs overlap as much as allowed
+
+
+def test_clipping_strokes_cuts_exactly_at_the_line():
+    from digitpad.synth.nondigits import clip_strokes
+
+    zigzag = [np.array([[0.0, 0.0], [2.0, 1.0], [0.0, 2.0], [2.0, 3.0]])]
+    left = clip_strokes(zigzag, 1.0, left=True)
+    right = clip_strokes(zigzag, 1.0, left=False)
+    assert len(left) == 2 and len(right) == 2  # the path crosses x = 1 three times
+    assert all(p[:, 0].max() <= 1.0 + 1e-9 for p in left) and all(p[:, 0].min() >= 1.0 - 1e-9 for p in right)
+    np.testing.assert_allclose(left[0], [[0.0, 0.0], [1.0, 0.5]])  # ends on the line, where it crossed
+    np.testing.assert_allclose(right[0], [[1.0, 0.5], [2.0, 1.0], [1.0, 1.5]])
+    assert clip_strokes(zigzag, -1.0, left=True) == []
+
+
+def test_a_cut_piece_is_one_digit_whole_and_a_real_part_of_its_neighbour():
+    from digitpad.synth.nondigits import _length, cut_piece
+
+    kept = 0
+    for seed in range(60):
+        drawn: list[list[np.ndarray]] = []
+
+        def two_digits(r: np.random.Generator, drawn=drawn):
+            label, strokes = source(r)
+            drawn.append(strokes)
+            return label, strokes
+
+        piece = cut_piece(two_digits, np.random.default_rng(seed))
+        if piece is None:
+            continue
+        kept += 1
+        counts = [len(d) for d in drawn]
+        # one digit's strokes come through unclipped (as placed), followed by part of the other's
+        whole = next(k for k in (0, 1) if len(piece) >= counts[k] and _shape_matches(piece[: counts[k]], drawn[k]))
+        part = piece[counts[whole] :]
+        assert part, "the neighbour's part is there"
+        assert _length(part) >= _length(drawn[1 - whole]) * _scale(piece[: counts[whole]], drawn[whole]) / 3.0 - 1e-6
+    assert kept > 20
+
+
+def _scale(placed, original) -> float:
+    """How much placing a digit scaled it (the pair fits both to about one height)."""
+    return float(np.ptp(np.concatenate(placed)[:, 1]) / max(np.ptp(np.concatenate(original)[:, 1]), 1e-9))
+
+
+def _shape_matches(placed, original) -> bool:
+    """The placed strokes are the original ones moved and scaled, point for point."""
+    if [len(p) for p in placed] != [len(o) for o in original]:
+        return False
+    a, b = np.concatenate(placed), np.concatenate(original)
+    a = (a - a.min(axis=0)) / max(np.ptp(a[:, 1]), 1e-9)
+    b = (b - b.min(axis=0)) / max(np.ptp(b[:, 1]), 1e-9)
+    return bool(np.allclose(a, b, atol=1e-6))

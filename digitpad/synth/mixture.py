@@ -29,7 +29,7 @@ import torch
 
 from digitpad.normalize import normalize
 from digitpad.synth.forms import FORMS, draw_form
-from digitpad.synth.nondigits import TRAIN_FAMILIES, train_nondigit
+from digitpad.synth.nondigits import TRAIN_FAMILIES, cut_piece, train_nondigit
 from digitpad.synth.pen_styles import add_mark
 from digitpad.synth.render import fit, render
 from digitpad.synth.strokes import Strokes, bounds, wobble
@@ -63,6 +63,7 @@ class MixtureConfig:
     max_form_pen: float = 0.2  # pen / drawing height limit for forms (a dot must not fill a zero)
     max_pen: float = 0.55  # pen / drawing height limit otherwise (beyond it a digit is an unreadable blob)
     all_writers: bool = False  # train on every .tra writer: the final refit of a chosen recipe (no Pendigits val)
+    cut_pieces: int = 0  # training non-digits made by wrong cuts through touching pairs (nondigits.cut_piece)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,23 @@ def _pen_digits(
 
 
 Make = Callable[[np.random.Generator], tuple[int, Strokes]]
+_FORM_NAMES = list(FORMS)
+
+
+def _form(r: np.random.Generator) -> tuple[int, Strokes]:
+    return draw_form(_FORM_NAMES[int(r.integers(0, len(_FORM_NAMES)))], r)
+
+
+def _digit_source(pen_train: Sequence[PenDigit]) -> Make:
+    """A real pen digit of ``pen_train`` or a style form, half each."""
+
+    def digit_source(r: np.random.Generator) -> tuple[int, Strokes]:
+        if pen_train and r.random() < 0.5:
+            d = pen_train[int(r.integers(0, len(pen_train)))]
+            return d.label, [np.asarray(s, np.float64) for s in d.strokes]
+        return _form(r)
+
+    return digit_source
 
 
 def stroke_sources(pen_train: Sequence[PenDigit]) -> tuple[Make, Make]:
@@ -148,16 +166,8 @@ def stroke_sources(pen_train: Sequence[PenDigit]) -> tuple[Make, Make]:
     (label 10) of a training family at its share of ``FAMILY_WEIGHTS``, whose digit parts (partial,
     overlapping, paired digits) are real pen digits of ``pen_train`` or forms, half each.
     The stroke model (``digitpad.stroke_training``) trains on the same sources."""
-    names = list(FORMS)
-
-    def form(r: np.random.Generator) -> tuple[int, Strokes]:
-        return draw_form(names[int(r.integers(0, len(names)))], r)
-
-    def digit_source(r: np.random.Generator) -> tuple[int, Strokes]:
-        if pen_train and r.random() < 0.5:
-            d = pen_train[int(r.integers(0, len(pen_train)))]
-            return d.label, [np.asarray(s, np.float64) for s in d.strokes]
-        return form(r)
+    form = _form
+    digit_source = _digit_source(pen_train)
 
     families = list(FAMILY_WEIGHTS)
     weights = np.array([FAMILY_WEIGHTS[f] for f in families])
@@ -168,6 +178,19 @@ def stroke_sources(pen_train: Sequence[PenDigit]) -> tuple[Make, Make]:
         return NOT_A_DIGIT, train_nondigit(fam, digit_source, r)
 
     return form, nondigit
+
+
+def cut_source(pen_train: Sequence[PenDigit]) -> Make:
+    """A maker of wrong-cut pieces (label 10) from pairs of real pen digits of ``pen_train`` or forms."""
+    source = _digit_source(pen_train)
+
+    def piece(r: np.random.Generator) -> tuple[int, Strokes]:
+        while True:
+            out = cut_piece(source, r)
+            if out:
+                return NOT_A_DIGIT, out
+
+    return piece
 
 
 def build_mixture(
@@ -200,6 +223,10 @@ def build_mixture(
     )
     parts["forms"] = _collect(form, config.forms, train_rng, config.max_form_pen)
     parts["nondigits"] = _collect(nondigit, config.nondigits, train_rng, config.max_pen)
+    if config.cut_pieces:  # its own random stream: the other parts stay exactly as without it
+        parts["cut"] = _collect(
+            cut_source(pen_train), config.cut_pieces, np.random.default_rng([seed, 13]), config.max_pen
+        )
     vparts = {
         "pendigits": _pen_digits(pen_val, 1, config.pen_mark_p, val_rng, config.max_pen),
         "forms": _collect(form, config.val_forms, val_rng, config.max_form_pen),
@@ -251,7 +278,9 @@ def pendigits_file(config: TrainConfig) -> Path | None:
 def mixture_config(config: TrainConfig) -> MixtureConfig:
     """The mixture a run's options ask for (``--pen-renders``, ``--pen-variation``; a dry run's is tiny)."""
     base = DRY_RUN if config.dry_run else MixtureConfig(pen_renders=config.pen_renders)
-    return dataclasses.replace(base, all_writers=config.all_writers, pen_variation=config.pen_variation)
+    return dataclasses.replace(
+        base, all_writers=config.all_writers, pen_variation=config.pen_variation, cut_pieces=config.cut_pieces
+    )
 
 
 def mixture_source(config: TrainConfig) -> DataSource:

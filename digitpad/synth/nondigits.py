@@ -5,6 +5,7 @@ Three disjoint sets of generator families:
 * ``TRAIN_FAMILIES`` (used by training): random scribbles, geometric shapes,
   letters and symbols (``glyphs``), partial digits, two digits drawn on top
   of each other, and two digits side by side that touch (a "16" is not a 6);
+  besides them, for ``--cut-pieces``, a digit with part of its neighbour, as a wrong cut through such a pair leaves it (:func:`cut_piece`);
 * ``VALIDATION_FAMILIES`` (for choosing between versions: how they treat
   families no training saw): targets, flowers, check marks, infinity signs,
   musical notes and suns;
@@ -129,20 +130,77 @@ def pair(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
     between the two ink boxes is -15% to +3% of the height (negative: overlapping); with a 1 in the
     pair only touching (-2% to +3%), so a 1 crossing a 0 (a slashed zero) is never a pair; never two 1s.
     """
+    placed = _placed_pair(source, rng)
+    return None if placed is None else placed[0][1] + placed[1][1]
+
+
+def _placed_pair(source: DigitSource, rng: np.random.Generator) -> tuple[tuple[int, Strokes], ...] | None:
+    """The two digits of :func:`pair`, each with its label, placed as they touch."""
     (la, a), (lb, b) = source(rng), source(rng)
     if la == lb == 1:
         return None
     low = -0.02 if 1 in (la, lb) else -0.15
-    out: Strokes = []
+    out: list[tuple[int, Strokes]] = []
     right = 0.0
-    for i, s in enumerate((a, b)):
+    for i, (label, s) in enumerate(((la, a), (lb, b))):
         x0, y0, x1, y1 = bounds(s)
         scale = _u(rng, 0.85, 1.0) / max(y1 - y0, 1e-6)
         shift = np.array([right + _u(rng, low, 0.03), _u(rng, -0.1, 0.1)]) if i else np.zeros(2)
         placed = [(np.asarray(p) - np.array([x0, y0])) * scale + shift for p in s]
         right = max(float(p[:, 0].max()) for p in placed)
-        out += placed
-    return out
+        out.append((label, placed))
+    return tuple(out)
+
+
+def clip_strokes(strokes: Strokes, cut: float, left: bool) -> Strokes:
+    """The parts of ``strokes`` left (``left``) or right of the vertical line ``x = cut``, cut exactly there."""
+    out: Strokes = []
+    for stroke in strokes:
+        pts = np.asarray(stroke, np.float64).reshape(-1, 2)
+        inside = pts[:, 0] < cut if left else pts[:, 0] >= cut
+        run: list[np.ndarray] = []
+        for k in range(len(pts)):
+            if k and inside[k] != inside[k - 1]:  # the path crosses the line: both sides end on it
+                a, b = pts[k - 1], pts[k]
+                t = (cut - a[0]) / (b[0] - a[0])
+                run.append(a + t * (b - a))
+                if not inside[k]:
+                    out.append(np.array(run))
+                    run = []
+            if inside[k]:
+                run.append(pts[k])
+        if run:
+            out.append(np.array(run))
+    return [r for r in out if len(r) >= 2]
+
+
+def _length(strokes: Strokes) -> float:
+    return float(sum(np.hypot(*np.diff(np.asarray(s), axis=0).T).sum() for s in strokes if len(s) > 1))
+
+
+def cut_piece(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
+    """One side of a wrong cut through two touching digits, as a reader of number images may make one.
+
+    The cut is a vertical line through one digit of a :func:`pair` (25-75% across its ink box), and
+    the piece is the other digit whole with the cut digit's part on its side, when that part is at
+    least a third of the cut digit's path and 40% of its size (a 0 with the bowl of the 9 beside it).  Two digits' ink
+    is never one digit.  The cut digit's part alone is not made: a part of a digit can be a fair
+    digit itself (the right half of a 3 is a 3, the top of a 2 a 7).  None when it does not qualify.
+    """
+    placed = _placed_pair(source, rng)
+    if placed is None:
+        return None
+    through = int(rng.integers(0, 2))  # the digit the cut goes through: 0 left, 1 right
+    digit = placed[through][1]
+    x0, _, x1, _ = bounds(digit)
+    cut = x0 + _u(rng, 0.25, 0.75) * (x1 - x0)
+    part = clip_strokes(digit, cut, left=through == 1)  # the side towards the other digit
+    if _length(part) < _length(digit) / 3.0:
+        return None
+    px0, py0, px1, py1 = bounds(part)
+    if max(px1 - px0, py1 - py0) < 0.4 * _height(digit):  # a speck beside a digit: the junction trim's job
+        return None
+    return placed[1 - through][1] + part
 
 
 TRAIN_FAMILIES = ("scribble", "shape", "letter", "partial", "overlap", "pair")
