@@ -195,8 +195,8 @@ TRAIN_OPTIONS: tuple[Option, ...] = (
         "cut_pieces",
         int,
         0,
-        "for --data mix: this many more training non-digits, each what a wrong cut through two touching "
-        "digits leaves (a 9 cut through its bowl, a 0 with part of its neighbour)",
+        "for --data mix: this many more training non-digits, each a digit whole with part of its touching "
+        "neighbour, as a wrong cut through the pair leaves it (a 0 with the bowl of the 9 beside it)",
         range=(0, 50000),
         advanced=True,
     ),

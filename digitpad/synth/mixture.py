@@ -166,7 +166,6 @@ def stroke_sources(pen_train: Sequence[PenDigit]) -> tuple[Make, Make]:
     (label 10) of a training family at its share of ``FAMILY_WEIGHTS``, whose digit parts (partial,
     overlapping, paired digits) are real pen digits of ``pen_train`` or forms, half each.
     The stroke model (``digitpad.stroke_training``) trains on the same sources."""
-    form = _form
     digit_source = _digit_source(pen_train)
 
     families = list(FAMILY_WEIGHTS)
@@ -177,7 +176,7 @@ def stroke_sources(pen_train: Sequence[PenDigit]) -> tuple[Make, Make]:
         fam = families[int(r.choice(len(families), p=weights / weights.sum()))]
         return NOT_A_DIGIT, train_nondigit(fam, digit_source, r)
 
-    return form, nondigit
+    return _form, nondigit
 
 
 def cut_source(pen_train: Sequence[PenDigit]) -> Make:
@@ -276,7 +275,8 @@ def pendigits_file(config: TrainConfig) -> Path | None:
 
 
 def mixture_config(config: TrainConfig) -> MixtureConfig:
-    """The mixture a run's options ask for (``--pen-renders``, ``--pen-variation``; a dry run's is tiny)."""
+    """The mixture a run's options ask for (``--pen-renders``, ``--pen-variation``, ``--cut-pieces``; a dry run's
+    is tiny)."""
     base = DRY_RUN if config.dry_run else MixtureConfig(pen_renders=config.pen_renders)
     return dataclasses.replace(
         base, all_writers=config.all_writers, pen_variation=config.pen_variation, cut_pieces=config.cut_pieces

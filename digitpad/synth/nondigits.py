@@ -5,7 +5,8 @@ Three disjoint sets of generator families:
 * ``TRAIN_FAMILIES`` (used by training): random scribbles, geometric shapes,
   letters and symbols (``glyphs``), partial digits, two digits drawn on top
   of each other, and two digits side by side that touch (a "16" is not a 6);
-  besides them, for ``--cut-pieces``, a digit with part of its neighbour, as a wrong cut through such a pair leaves it (:func:`cut_piece`);
+  besides them, for ``--cut-pieces``, a digit with part of its neighbour, as a wrong
+  cut through such a pair leaves it (:func:`cut_piece`);
 * ``VALIDATION_FAMILIES`` (for choosing between versions: how they treat
   families no training saw): targets, flowers, check marks, infinity signs,
   musical notes and suns;
@@ -26,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 
 from digitpad.synth.glyphs import GLYPHS, glyph
-from digitpad.synth.strokes import Strokes, arc, bounds, line, smooth, truncate, wobble
+from digitpad.synth.strokes import Strokes, arc, bounds, length, line, smooth, truncate, wobble
 
 DigitSource = Callable[[np.random.Generator], tuple[int, Strokes]]
 
@@ -174,8 +175,8 @@ def clip_strokes(strokes: Strokes, cut: float, left: bool) -> Strokes:
     return [r for r in out if len(r) >= 2]
 
 
-def _length(strokes: Strokes) -> float:
-    return float(sum(np.hypot(*np.diff(np.asarray(s), axis=0).T).sum() for s in strokes if len(s) > 1))
+def _path_length(strokes: Strokes) -> float:
+    return sum(length(s) for s in strokes)
 
 
 def cut_piece(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
@@ -183,9 +184,10 @@ def cut_piece(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
 
     The cut is a vertical line through one digit of a :func:`pair` (25-75% across its ink box), and
     the piece is the other digit whole with the cut digit's part on its side, when that part is at
-    least a third of the cut digit's path and 40% of its size (a 0 with the bowl of the 9 beside it).  Two digits' ink
-    is never one digit.  The cut digit's part alone is not made: a part of a digit can be a fair
-    digit itself (the right half of a 3 is a 3, the top of a 2 a 7).  None when it does not qualify.
+    least a third of the cut digit's path and 40% of its size (a 0 with the bowl of the 9 beside
+    it).  Two digits' ink is never one digit.  The cut digit's part alone is not made: a part of a
+    digit can be a fair digit itself (the right half of a 3 is a 3, the top of a 2 a 7).  None when
+    it does not qualify.
     """
     placed = _placed_pair(source, rng)
     if placed is None:
@@ -195,7 +197,7 @@ def cut_piece(source: DigitSource, rng: np.random.Generator) -> Strokes | None:
     x0, _, x1, _ = bounds(digit)
     cut = x0 + _u(rng, 0.25, 0.75) * (x1 - x0)
     part = clip_strokes(digit, cut, left=through == 1)  # the side towards the other digit
-    if _length(part) < _length(digit) / 3.0:
+    if _path_length(part) < _path_length(digit) / 3.0:
         return None
     px0, py0, px1, py1 = bounds(part)
     if max(px1 - px0, py1 - py0) < 0.4 * _height(digit):  # a speck beside a digit: the junction trim's job
