@@ -213,8 +213,12 @@ def test_a_cut_piece_is_also_read_without_the_junction(reader: NumberReader, mon
         assert all(n > 0 for n in narrower) and narrower == sorted(narrower)
     assert all(len(v) == 1 for v in versions.values() if not v[0].cuts)
     assert reader.read_image(image).number == "01"
+    # Without the trims this pair read wrongly with the weights of before round 23 (the sliver of
+    # flag on the 0's side hid the 1); round 23's weights, trained on such cut pieces, read it either way.
     monkeypatch.setattr(segment_image, "TRIMS", ())
-    assert reader.read_image(image).number != "01"  # the sliver of flag on the 0's side hid the 1
+    untrimmed = [(s.start, s.end) for s in image_lattice(image).spans]
+    assert len(untrimmed) == len(set(untrimmed)) == len(versions)  # one version of each span: no trims
+    assert reader.read_image(image).number == "01"
 
 
 def test_a_wide_unit_is_read_once(reader: NumberReader) -> None:
