@@ -60,7 +60,8 @@ exact: none 94.25%; 0.05: 95.50; 0.08: 95.25; 0.1: 95.75; 0.15: 95.25; (0.04, 0.
 0.1: 95.00, (0.05, 0.1): 95.25%.  One trim: each costs about 2.3 more candidates to read in a
 6-digit number (9.6 -> 11.8 -> 14.1), and two put the image path at 19.5 ms p50 of its 20 ms.
 Checked again with six cuts (:data:`MAX_CUTS`): (0.05, 0.1) reads seeds 7+8 at 774 of 800 (0.1: 770)
-but the check set, seeds 9+11+12, at 1,130 of 1,200 (0.1: 1,131), so one trim stays."""
+but the check set, seeds 9+11+12, at 1,130 of 1,200 (0.1: 1,131), so one trim stays.  With round
+23's weights (trained on cut pieces), no trim: seeds 7+8 771 -> 765, check 1,146 -> 1,135: still needed."""
 MIN_TRIMMED = 0.25  # a trimmed piece keeps at least this many heights of width
 CUT_MERGE = 0.1  # candidate cuts closer than this many heights are one
 CONTOUR_WINDOW = 0.25  # contour extremes and valleys are local over this many heights each side
