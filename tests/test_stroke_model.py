@@ -256,6 +256,43 @@ def test_an_ensemble_file_reads_the_mean_of_its_nets_logits(tmp_path):
     assert np.allclose(probs, torch.softmax(mean / 1.5, 1).numpy(), atol=1e-6)
 
 
+def test_a_loaded_ensemble_reads_as_one_batched_net_with_the_same_logits(tmp_path):
+    from digitpad.stroke_model import BatchedNets, StrokeEnsemble
+
+    torch.manual_seed(3)
+    nets = [StrokeNet(16).eval() for _ in range(3)]
+    for net in nets:
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm1d):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+    path = save_checkpoint(
+        tmp_path / "e.pt",
+        model_name=MODEL_NAME,
+        state_dict=StrokeEnsemble(nets).state_dict(),
+        config={"width": 16, "members": 3},
+    )
+    loaded = StrokeModel.from_file(path)
+    assert isinstance(loaded.run, BatchedNets) and loaded.run.n == 3
+    x = torch.randn(5, 5, 64)  # several drawings at once, as a number's candidates come
+    with torch.inference_mode():
+        expected = torch.stack([n(x) for n in nets]).mean(dim=0)
+        assert torch.allclose(loaded.run(x), expected, atol=1e-5)
+        assert torch.allclose(loaded.run(x[:1]), expected[:1], atol=1e-5)
+
+
+def test_an_ensemble_whose_batch_norms_are_not_folded_reads_member_by_member():
+    from digitpad.stroke_model import StrokeEnsemble
+
+    ensemble = StrokeEnsemble([StrokeNet(16).eval(), StrokeNet(16).eval()])
+    model = StrokeModel(ensemble)  # built directly, not loaded: nothing folded, so nothing to batch
+    assert model.run is ensemble
+    x = torch.from_numpy(trajectory(SEVEN)[None])
+    with torch.inference_mode():
+        expected = torch.softmax(ensemble(x), 1).numpy()
+    assert np.allclose(model.probabilities([SEVEN]), expected, atol=1e-6)
+
+
 def test_an_ensemble_file_with_a_wrong_count_of_nets_is_refused(tmp_path):
     from digitpad.stroke_model import MAX_MEMBERS, StrokeEnsemble
 
