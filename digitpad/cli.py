@@ -1,4 +1,4 @@
-"""The ``digitpad`` command line: ``predict``, ``train``, ``evaluate``, ``compare``.
+"""The ``digitpad`` command line: ``predict``, ``train``, ``evaluate``, ``compare``, ``ensemble``, ...
 
 With no subcommand it opens the desktop app.  Every subcommand turns the
 core's typed errors into one clear line on stderr and a non-zero exit code;
@@ -170,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     from digitpad.commands.train_strokes import add_parser as _add_train_strokes
 
     _add_train_strokes(sub)
+    from digitpad.commands.ensemble import add_parser as _add_ensemble
+
+    _add_ensemble(sub)
     return parser
 
 
@@ -191,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from digitpad.commands.evaluate import run
         elif args.command == "train-strokes":
             from digitpad.commands.train_strokes import run
+        elif args.command == "ensemble":
+            from digitpad.commands.ensemble import run
         elif args.command in ("personalize", "samples"):
             from importlib import import_module
 

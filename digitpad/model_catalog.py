@@ -30,6 +30,12 @@ CATALOGUE: dict[str, CatalogEntry] = {
         ),
         CatalogEntry("bncnn", "BatchNorm CNN: conv 5/10/20/40, fc 200-500 (about 99.4%).", 508_755),
         CatalogEntry("digitpad", "DigitPad default: compact BatchNorm conv net with global pooling (99.6%+).", 136_954),
+        CatalogEntry(
+            "digitpad-ensemble",
+            "Two DigitPad nets trained together, their logits averaged (twice the time; the shipped file "
+            "is two nets trained apart, joined by 'digitpad ensemble').",
+            273_908,
+        ),
     )
 }
 

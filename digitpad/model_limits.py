@@ -20,6 +20,7 @@ CONFIG_RANGES: dict[str, dict[str, tuple[int, int]]] = {
     "cnn": {},
     "bncnn": {},
     "digitpad": {"width": (4, 128), "classes": (10, 11)},  # width 128: about 2.2 M parameters; 11: + not-a-digit
+    "digitpad-ensemble": {"width": (4, 64), "classes": (10, 11), "members": (2, 4)},  # at most 4 x 0.55 M
 }
 # No registered model at its largest declared size comes near this; a file
 # asking for more is refused before the model is built (checked on torch's

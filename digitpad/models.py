@@ -138,6 +138,22 @@ class DigitPadNet(nn.Module):
         return self.fc(self.dropout(x))
 
 
+class DigitPadEnsemble(nn.Module):
+    """Several :class:`DigitPadNet` of one shape read together: their logits are averaged.
+
+    Independently trained nets err on different drawings, so the mean reads more
+    of them right (what ships; ``digitpad ensemble`` builds one from trained
+    files).  Its state dict is the members' under ``members.0.``, ``members.1.``, ...
+    """
+
+    def __init__(self, width: int = 32, classes: int = 10, members: int = 2) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(DigitPadNet(width, classes) for _ in range(members))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([member(x) for member in self.members]).mean(dim=0)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
@@ -151,6 +167,7 @@ _FACTORIES: dict[str, Callable[..., nn.Module]] = {
     "cnn": TutorialCNN,
     "bncnn": BatchNormCNN,
     "digitpad": DigitPadNet,
+    "digitpad-ensemble": DigitPadEnsemble,
 }
 # Names and descriptions come from the torch-free catalogue (digitpad.model_catalog).
 MODELS: dict[str, ModelInfo] = {

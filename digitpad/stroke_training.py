@@ -221,6 +221,21 @@ def _train_one(
     return _Run(net, best[1], best[0], curve)
 
 
+def refit_weight(
+    net: nn.Module,
+    temperature: float,
+    sets: StrokeSets,
+    image_probabilities: Callable[[list[Strokes]], np.ndarray],
+) -> dict[str, Any]:
+    """The combination weight fitted again for another image model: the same nets and temperature on
+    the same validation drawings (``build_sets`` with the file's own recipe draws them again)."""
+    xv, _ = _tensor(sets.val)
+    net.eval()
+    with torch.inference_mode():
+        logits = net(xv).numpy()
+    return _fit_weight(sets.val, softmax(logits, temperature), image_probabilities)
+
+
 def _fit_weight(
     val: Sequence[Sample], stroke_probs: np.ndarray, image_probabilities: Callable[[list[Strokes]], np.ndarray]
 ) -> dict[str, Any]:

@@ -104,12 +104,12 @@ class Trainer:
         if config.model not in MODELS:
             raise TrainingError(f"unknown model {config.model!r}; choose one of: {', '.join(MODELS)}")
         if config.data == "mix" and "classes" not in config.model_config:
-            if config.model != "digitpad":
-                raise TrainingError("--data mix needs the digitpad model (it adds a not-a-digit output)")
+            if config.model not in ("digitpad", "digitpad-ensemble"):
+                raise TrainingError("--data mix needs a digitpad model (it adds a not-a-digit output)")
             config = dataclasses.replace(config, model_config={**dict(config.model_config), "classes": 11})
         if config.width is not None:
-            if config.model != "digitpad":
-                raise TrainingError("--width applies to the digitpad model only")
+            if config.model not in ("digitpad", "digitpad-ensemble"):
+                raise TrainingError("--width applies to the digitpad models only")
             config = dataclasses.replace(config, model_config={**dict(config.model_config), "width": config.width})
         self.config = config
         if data is None and config.data == "mix":
@@ -336,7 +336,7 @@ class Trainer:
         extra: dict[str, Any] = {}
         if cfg.data == "mix":
             # "test" was the validation split: fit the temperature there, report MNIST test
-            best_eval, test, extra = _report_mix(cfg, model, self._best_state, test, best_acc, device, test_n)
+            best_eval, test, extra = report_mix(cfg, model, self._best_state, test, best_acc, device, test_n)
         extra.update(data.info)
         seconds = time.perf_counter() - t0
         self._result = TrainResult(
@@ -372,7 +372,7 @@ def blend(start: StateDict, tuned: StateDict, keep: float) -> dict[str, torch.Te
     return out
 
 
-def _report_mix(
+def report_mix(
     cfg: TrainConfig,
     model: nn.Module,
     best_state: StateDict,

@@ -218,8 +218,8 @@ def test_list_models_reads_the_catalogue(digitpad):
     result = digitpad("train", "--list-models")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["linear", "mlp", "cnn", "bncnn", "digitpad"]
-    assert "(default)" in lines[-1] and "7,850 parameters" in lines[0]
+    assert [line.split()[0] for line in lines] == ["linear", "mlp", "cnn", "bncnn", "digitpad", "digitpad-ensemble"]
+    assert "(default)" in lines[4] and "(default)" not in lines[5] and "7,850 parameters" in lines[0]
 
 
 def test_an_out_of_range_option_is_a_usage_error(digitpad):

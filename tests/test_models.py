@@ -13,7 +13,7 @@ from digitpad.models import DEFAULT_MODEL, MODELS, build_model, describe, model_
 
 
 def test_registry_names_and_descriptions():
-    assert model_names() == ["linear", "mlp", "cnn", "bncnn", "digitpad"]
+    assert model_names() == ["linear", "mlp", "cnn", "bncnn", "digitpad", "digitpad-ensemble"]
     assert DEFAULT_MODEL in model_names()
     for name in model_names():
         text = describe(name)

@@ -8,9 +8,11 @@ still imports in a checkout, so only an installed DigitPad would fail, e.g.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -132,3 +132,34 @@ def test_too_many_members_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["train-strokes", "--members", "99"])
     assert exit_info.value.code == 2 and "at most" in capsys.readouterr().err
+
+
+def test_refit_keeps_the_nets_and_fits_the_weight_against_other_image_weights(tmp_path, capsys):
+    import torch
+
+    from digitpad.checkpoint import load_checkpoint, save_checkpoint, tensor_digest
+    from digitpad.models import DigitPadNet
+
+    source = _pendigits_file(tmp_path / "tiny.tra")
+    first = tmp_path / "first.pt"
+    common = ["train-strokes", "--pendigits", str(source), "--limit", "40"]
+    assert main([*common, "--epochs", "2", "--out", str(first)]) == 0
+    torch.manual_seed(3)  # another image model: an untrained net reads the validation drawings differently
+    other = save_checkpoint(
+        tmp_path / "other.pt",
+        model_name="digitpad",
+        state_dict=DigitPadNet(width=8, classes=11).state_dict(),
+        config={"model_config": {"width": 8, "classes": 11}},
+    )
+    same, refit = tmp_path / "same.pt", tmp_path / "refit.pt"
+    assert main([*common, "--refit", str(first), "--out", str(same)]) == 0
+    assert main([*common, "--refit", str(first), "--image-weights", str(other), "--out", str(refit)]) == 0
+    a, b, c = (StrokeModel.from_file(p) for p in (first, same, refit))
+    assert b.meta["combine_validation"] == a.meta["combine_validation"]  # the same drawings, the same fit
+    assert c.meta["combine_validation"] != a.meta["combine_validation"]
+    assert c.meta["image_weights_sha256"] == tensor_digest(load_checkpoint(other).state_dict)
+    assert c.meta["image_weights"] == "other.pt" and c.meta["recipe"] == a.meta["recipe"]
+    assert c.temperature == a.temperature and c.weight in WEIGHTS
+    x, y = a.net.state_dict(), c.net.state_dict()
+    assert all(torch.equal(x[k], y[k]) for k in x)  # nothing trained
+    assert "combination weight" in capsys.readouterr().out

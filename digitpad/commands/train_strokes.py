@@ -48,6 +48,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ):
         p.add_argument(flag, type=_share, default=default, metavar="P", help=f"train with {what} with this chance")
     p.add_argument("--threads", type=_positive, default=1, help="CPU threads for torch (default 1)")
+    p.add_argument(
+        "--refit",
+        metavar="STROKES",
+        help="train nothing: keep this stroke model's nets and temperature and fit only its combination "
+        "weight against --image-weights (after the image weights changed)",
+    )
     p.add_argument("--limit", type=_positive, default=None, help=argparse.SUPPRESS)  # tests: first N digits
 
 
@@ -102,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     image = load_checkpoint(image_weights)  # before training: a bad file fails at once
     predictor = Predictor.from_loaded(image)
     set_cpu_threads(args.threads)
+    if args.refit:
+        return _refit(Path(args.refit), pendigits, out, image, predictor)
     recipe = replace(
         StrokeRecipe(),
         epochs=args.epochs,
@@ -151,6 +159,40 @@ def run(args: argparse.Namespace) -> int:
             "note: together with the image model it reads no more validation drawings right than the "
             "picture alone, so the pad will not use it (weight 0); train longer or on the full file"
         )
+    return 0
+
+
+def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any) -> int:
+    """``--refit``: the stroke file at ``source`` with its weight fitted against ``image``, written to ``out``."""
+    from dataclasses import fields
+
+    from digitpad.checkpoint import read_weights_payload, save_checkpoint, tensor_digest
+    from digitpad.stroke_model import MODEL_NAME, StrokeModel
+    from digitpad.stroke_recipe import StrokeRecipe
+    from digitpad.stroke_training import build_sets, refit_weight
+
+    model = StrokeModel.from_file(source)  # CheckpointError: one line
+    raw = read_weights_payload(source)
+    stored = model.meta.get("recipe") if isinstance(model.meta.get("recipe"), dict) else {}
+    recipe = StrokeRecipe(**{f.name: stored[f.name] for f in fields(StrokeRecipe) if f.name in stored})
+    before = model.weight
+    fitted = refit_weight(
+        model.net, model.temperature, build_sets(pendigits, recipe), _image_reader(predictor, recipe.seed)
+    )
+    meta = {k: v for k, v in model.meta.items() if k not in ("date", "versions")}
+    meta.update(fitted)
+    meta.update(
+        {
+            "trained": model.meta.get("date", ""),
+            "image_weights": Path(image.path).name if image.path else "",
+            "image_weights_sha256": tensor_digest(image.state_dict),
+            "refit_command": "digitpad " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train-strokes"] else "",
+        }
+    )
+    save_checkpoint(out, model_name=MODEL_NAME, state_dict=raw["state_dict"], config=raw.get("config"), meta=meta)
+    for w, row in fitted["combine_validation"].items():
+        print(f"weight {w}: validation accuracy {100 * row['accuracy']:.2f}%, NLL {row['nll']:.4f}")
+    print(f"saved {out}: the nets of {source.name}, combination weight {before:g} -> {fitted['combine_weight']:g}")
     return 0
 
 
