@@ -173,7 +173,8 @@ def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any)
 
     model = StrokeModel.from_file(source)  # CheckpointError: one line
     raw = read_weights_payload(source)
-    stored = model.meta.get("recipe") if isinstance(model.meta.get("recipe"), dict) else {}
+    recorded = model.meta.get("recipe")
+    stored: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
     recipe = StrokeRecipe(**{f.name: stored[f.name] for f in fields(StrokeRecipe) if f.name in stored})
     before = model.weight
     fitted = refit_weight(
