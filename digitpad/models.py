@@ -144,14 +144,34 @@ class DigitPadEnsemble(nn.Module):
     Independently trained nets err on different drawings, so the mean reads more
     of them right (what ships; ``digitpad ensemble`` builds one from trained
     files).  Its state dict is the members' under ``members.0.``, ``members.1.``, ...
+    and two scalars: in eval mode the other nets are asked only about the images
+    where the first, at its own temperature (``first_temperature``), is less sure of
+    its top class than ``ask_below`` (1: always, the plain mean); the others get
+    the first net's logits, and the file's temperature is fitted on that output.
+    Training always reads every net.
     """
+
+    ask_below: torch.Tensor
+    first_temperature: torch.Tensor
 
     def __init__(self, width: int = 32, classes: int = 10, members: int = 2) -> None:
         super().__init__()
         self.members = nn.ModuleList(DigitPadNet(width, classes) for _ in range(members))
+        self.register_buffer("ask_below", torch.tensor(1.0))
+        self.register_buffer("first_temperature", torch.tensor(1.0))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([member(x) for member in self.members]).mean(dim=0)
+        first = self.members[0](x)
+        if self.training or float(self.ask_below) >= 1.0:
+            return torch.stack([first] + [m(x) for m in self.members[1:]]).mean(dim=0)
+        sure = torch.softmax(first / self.first_temperature, dim=1).amax(dim=1)
+        ask = sure < self.ask_below
+        if not bool(ask.any()):
+            return first
+        part = x[ask]
+        out = first.clone()
+        out[ask] = torch.stack([first[ask]] + [m(part) for m in self.members[1:]]).mean(dim=0)
+        return out
 
 
 @dataclass(frozen=True)

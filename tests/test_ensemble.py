@@ -43,6 +43,25 @@ def test_the_ensemble_reads_the_mean_of_its_nets_logits(tmp_path):
         assert not torch.allclose(a.build_model()(x), mean, atol=1e-3)  # the members differ
 
 
+def test_with_ask_below_the_second_net_reads_only_what_the_first_is_unsure_of(tmp_path):
+    a = member(tmp_path / "a.pt", 0, meta={"temperature": 2.0})
+    b = member(tmp_path / "b.pt", 1)
+    x = torch.randn(64, 1, 28, 28)
+    with torch.no_grad():
+        first, second = a.build_model()(x), b.build_model()(x)
+        sure = torch.softmax(first / 2.0, dim=1).amax(dim=1)  # the first net at its own temperature
+        gate = float(sure.median())
+        model = build_model(ENSEMBLE_MODEL, width=8, classes=11, members=2)
+        model.load_state_dict(stacked_state([a, b], ask_below=gate), strict=True)
+        out = model.eval()(x)
+        asked = sure < gate
+        assert 0 < int(asked.sum()) < 64
+        assert torch.allclose(out[~asked], first[~asked], atol=1e-6)
+        assert torch.allclose(out[asked], (first[asked] + second[asked]) / 2, atol=1e-6)
+        model.ask_below.fill_(1.0)  # 1: every net reads every image
+        assert torch.allclose(model(x), (first + second) / 2, atol=1e-6)
+
+
 @pytest.mark.parametrize(
     "change, phrase",
     [
@@ -72,10 +91,11 @@ def test_join_fits_the_temperature_on_validation_and_the_predictor_reads_it(tmp_
     a, b = member(tmp_path / "a.pt", 0), member(tmp_path / "b.pt", 1)
     rng = np.random.default_rng(0)
     val = Split(torch.from_numpy(rng.integers(0, 256, (64, 28, 28), dtype=np.uint8)), torch.arange(64) % 11)
-    joined = join_members([a, b], data_dir=str(mnist_dir), validation=val, test_limit=200)
+    joined = join_members([a, b], data_dir=str(mnist_dir), validation=val, test_limit=200, ask_below=0.5)
     assert joined.model_config == {"width": 8, "classes": 11, "members": 2}
     meta = joined.meta
     assert meta["validation_size"] == 64 and meta["test_size"] == 200 and meta["selected_on"] == "validation"
+    assert meta["ask_below"] == 0.5 and float(joined.state_dict["ask_below"]) == 0.5
     assert [m["command"] for m in meta["members"]] == ["digitpad train --seed 0", "digitpad train --seed 1"]
     assert meta["members"][0]["tensor_sha256"] != meta["members"][1]["tensor_sha256"]
     path = save_checkpoint(
@@ -86,7 +106,9 @@ def test_join_fits_the_temperature_on_validation_and_the_predictor_reads_it(tmp_
     x = rng.normal(size=(4, 28, 28)).astype(np.float32)
     with torch.no_grad():
         t = torch.from_numpy(x).unsqueeze(1)
-        logits = (a.build_model()(t) + b.build_model()(t)) / 2
+        first = a.build_model()(t)
+        ask = torch.softmax(first, dim=1).amax(dim=1) < 0.5  # the member's own temperature: 1 here
+        logits = torch.where(ask[:, None], (first + b.build_model()(t)) / 2, first)
     expected = torch.softmax(logits / meta["temperature"], dim=1).numpy()
     assert np.allclose(predictor.predict_all(x), expected, atol=1e-5)
 

@@ -28,6 +28,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--pendigits", metavar="FILE", help="pendigits-orig.tra (default: as the first file was trained)")
     p.add_argument("--download", action="store_true", help="download MNIST if it is missing")
+    p.add_argument(
+        "--ask-below",
+        type=float,
+        default=1.0,
+        metavar="P",
+        help="ask the other nets only where the first is less sure than P of its top class (default 1: always)",
+    )
     p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default 1)")
 
 
@@ -41,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
     members = [load_checkpoint(f) for f in args.files]  # CheckpointError: one line
     set_cpu_threads(max(1, args.threads))
     started = time.monotonic()
-    joined = join_members(members, data_dir=args.data_dir, pendigits=args.pendigits, download=args.download)
+    joined = join_members(
+        members, data_dir=args.data_dir, pendigits=args.pendigits, download=args.download, ask_below=args.ask_below
+    )
     meta = {
         **joined.meta,
         "command": "digitpad " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["ensemble"] else "",
