@@ -68,14 +68,17 @@ def check_members(members: Sequence[Checkpoint]) -> dict[str, Any]:
     return dict(first.config.get("model_config") or {})
 
 
-def stacked_state(members: Sequence[Checkpoint], ask_below: float = 1.0) -> dict[str, torch.Tensor]:
+def stacked_state(
+    members: Sequence[Checkpoint], ask_below: float = 1.0, first_not_digit: bool = False
+) -> dict[str, torch.Tensor]:
     """The members' tensors under ``members.K.`` (the :class:`~digitpad.models.DigitPadEnsemble` layout),
-    with ``ask_below`` and the first member's own temperature."""
+    with ``ask_below``, the first member's own temperature and ``first_not_digit``."""
     state = {f"members.{k}.{name}": t for k, m in enumerate(members) for name, t in m.state_dict.items()}
     t = members[0].meta.get("temperature", 1.0)
     first_t = float(t) if isinstance(t, (int, float)) and 0 < t < 100 else 1.0
     state["ask_below"] = torch.tensor(float(ask_below))
     state["first_temperature"] = torch.tensor(first_t)
+    state["first_not_digit"] = torch.tensor(1.0 if first_not_digit else 0.0)
     return state
 
 
@@ -86,6 +89,7 @@ def join_members(
     pendigits: str | None = None,
     download: bool = False,
     ask_below: float = 1.0,
+    first_not_digit: bool = False,
     validation: Split | None = None,
     test_limit: int | None = None,
 ) -> Joined:
@@ -93,6 +97,7 @@ def join_members(
 
     ``data_dir``/``pendigits`` override where the first member's config found MNIST and Pendigits;
     ``ask_below`` < 1: the other nets read only what the first is less sure of (``DigitPadEnsemble``);
+    ``first_not_digit``: the not-a-digit logit is the first member's, only the digits are averaged;
     ``validation`` (tests) stands for the split rebuilt from the members' seed and mixture,
     ``test_limit`` reads only the first images of MNIST test.  Raises ``TrainingError`` or ``DataError``."""
     from digitpad.evaluate import evaluate
@@ -103,7 +108,7 @@ def join_members(
     if not 0.0 < ask_below <= 1.0:
         raise TrainingError(f"ask_below must be in (0, 1], got {ask_below:g}")
     config = _training_config(members[0].config, data_dir, pendigits, download)
-    state = stacked_state(members, ask_below)
+    state = stacked_state(members, ask_below, first_not_digit)
     model = build_model(ENSEMBLE_MODEL, **model_config)
     model.load_state_dict(state, strict=True)
     model.eval()
@@ -120,6 +125,7 @@ def join_members(
         "mixture_config": members[0].meta.get("mixture_config"),
         "members": [_member_record(m) for m in members],
         "ask_below": float(ask_below),
+        "first_not_digit": bool(first_not_digit),
     }
     saved = {**dict(members[0].config), "model": ENSEMBLE_MODEL, "model_config": model_config}
     return Joined(state, model_config, saved, meta)

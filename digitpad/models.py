@@ -148,29 +148,38 @@ class DigitPadEnsemble(nn.Module):
     where the first, at its own temperature (``first_temperature``), is less sure of
     its top class than ``ask_below`` (1: always, the plain mean); the others get
     the first net's logits, and the file's temperature is fitted on that output.
-    Training always reads every net.
+    With ``first_not_digit`` 1 (11 outputs) the not-a-digit logit is the first
+    net's alone and only the digits are averaged.  Training always reads every net.
     """
 
     ask_below: torch.Tensor
     first_temperature: torch.Tensor
+    first_not_digit: torch.Tensor
 
     def __init__(self, width: int = 32, classes: int = 10, members: int = 2) -> None:
         super().__init__()
         self.members = nn.ModuleList(DigitPadNet(width, classes) for _ in range(members))
         self.register_buffer("ask_below", torch.tensor(1.0))
         self.register_buffer("first_temperature", torch.tensor(1.0))
+        self.register_buffer("first_not_digit", torch.tensor(0.0))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         first = self.members[0](x)
         if self.training or float(self.ask_below) >= 1.0:
-            return torch.stack([first] + [m(x) for m in self.members[1:]]).mean(dim=0)
+            return self._mean(first, [m(x) for m in self.members[1:]])
         sure = torch.softmax(first / self.first_temperature, dim=1).amax(dim=1)
         ask = sure < self.ask_below
         if not bool(ask.any()):
             return first
         part = x[ask]
         out = first.clone()
-        out[ask] = torch.stack([first[ask]] + [m(part) for m in self.members[1:]]).mean(dim=0)
+        out[ask] = self._mean(first[ask], [m(part) for m in self.members[1:]])
+        return out
+
+    def _mean(self, first: torch.Tensor, others: list[torch.Tensor]) -> torch.Tensor:
+        out = torch.stack([first, *others]).mean(dim=0)
+        if float(self.first_not_digit) > 0 and out.shape[1] > 10:
+            out = torch.cat([out[:, :10], first[:, 10:]], dim=1)
         return out
 
 

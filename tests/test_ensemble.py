@@ -128,3 +128,15 @@ def test_the_command_refuses_mismatched_files_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("digitpad: error: b.pt was selected on another validation split") and "\n" not in err
     assert not out.exists()
+
+
+def test_first_not_digit_averages_the_digits_and_keeps_the_first_nets_not_a_digit(tmp_path):
+    a, b = member(tmp_path / "a.pt", 0), member(tmp_path / "b.pt", 1)
+    model = build_model(ENSEMBLE_MODEL, width=8, classes=11, members=2)
+    model.load_state_dict(stacked_state([a, b], first_not_digit=True), strict=True)
+    x = torch.randn(6, 1, 28, 28)
+    with torch.no_grad():
+        first, second = a.build_model()(x), b.build_model()(x)
+        out = model.eval()(x)
+    assert torch.allclose(out[:, :10], (first[:, :10] + second[:, :10]) / 2, atol=1e-6)
+    assert torch.allclose(out[:, 10], first[:, 10], atol=1e-6)

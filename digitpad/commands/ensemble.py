@@ -35,6 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="P",
         help="ask the other nets only where the first is less sure than P of its top class (default 1: always)",
     )
+    p.add_argument(
+        "--not-digit-from-first",
+        action="store_true",
+        help="take the not-a-digit output from the first file alone; average only the digits",
+    )
     p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default 1)")
 
 
@@ -49,7 +54,12 @@ def run(args: argparse.Namespace) -> int:
     set_cpu_threads(max(1, args.threads))
     started = time.monotonic()
     joined = join_members(
-        members, data_dir=args.data_dir, pendigits=args.pendigits, download=args.download, ask_below=args.ask_below
+        members,
+        data_dir=args.data_dir,
+        pendigits=args.pendigits,
+        download=args.download,
+        ask_below=args.ask_below,
+        first_not_digit=args.not_digit_from_first,
     )
     meta = {
         **joined.meta,
