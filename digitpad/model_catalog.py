@@ -32,8 +32,8 @@ CATALOGUE: dict[str, CatalogEntry] = {
         CatalogEntry("digitpad", "DigitPad default: compact BatchNorm conv net with global pooling (99.6%+).", 136_954),
         CatalogEntry(
             "digitpad-ensemble",
-            "Two DigitPad nets trained together, their logits averaged (twice the time; the shipped file "
-            "is two nets trained apart, joined by 'digitpad ensemble').",
+            "Two DigitPad nets trained together, their logits averaged (twice the time; "
+            "'digitpad ensemble' joins nets trained apart instead).",
             273_908,
         ),
     )

@@ -141,10 +141,10 @@ class DigitPadNet(nn.Module):
 class DigitPadEnsemble(nn.Module):
     """Several :class:`DigitPadNet` of one shape read together: their logits are averaged.
 
-    Independently trained nets err on different drawings, so the mean reads more
-    of them right (what ships; ``digitpad ensemble`` builds one from trained
-    files).  Its state dict is the members' under ``members.0.``, ``members.1.``, ...
-    and two scalars: in eval mode the other nets are asked only about the images
+    Independently trained nets err on different drawings, so the mean can read more
+    of them right (``digitpad ensemble`` builds one from trained files; weights/README.md,
+    round 29).  Its state dict is the members' under ``members.0.``, ``members.1.``, ...
+    and three scalars: in eval mode the other nets are asked only about the images
     where the first, at its own temperature (``first_temperature``), is less sure of
     its top class than ``ask_below`` (1: always, the plain mean); the others get
     the first net's logits, and the file's temperature is fitted on that output.
