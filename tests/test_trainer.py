@@ -155,8 +155,10 @@ def test_width_option_builds_and_records_a_wider_digitpad_model(tiny, tmp_path):
     assert ckpt.config["model_config"] == {"width": 12} and "--width 12" in ckpt.meta["command"]
     model = ckpt.build_model()
     assert model.fc.in_features == 8 * 12  # global average + max pool of the 4 * width last channels
-    with pytest.raises(TrainingError, match="digitpad model only"):
+    with pytest.raises(TrainingError, match="the digitpad models only"):
         Trainer(quick(tiny, model="cnn", width=12))
+    both = Trainer(quick(tiny, model="digitpad-ensemble", width=12))  # both nets of an ensemble get the width
+    assert both.config.model_config == {"width": 12}
 
 
 def test_keep_blends_the_fine_tuned_weights_with_the_start_and_judges_the_blend(tiny):
