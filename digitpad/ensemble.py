@@ -13,7 +13,6 @@ test set is only reported, as after a training run.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from digitpad.data import Split
 from digitpad.errors import TrainingError
 from digitpad.models import build_model
 from digitpad.normalize import MNIST_MEAN, MNIST_STD
-from digitpad.train_options import TrainConfig
+from digitpad.train_options import OPTIONS, TrainConfig, config_from_values
 
 ENSEMBLE_MODEL = "digitpad-ensemble"
 MEMBER_MODEL = "digitpad"
@@ -134,14 +133,11 @@ def join_members(
 def _training_config(
     stored: Mapping[str, Any], data_dir: str | None, pendigits: str | None, download: bool
 ) -> TrainConfig:
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    values = {k: v for k, v in stored.items() if k in known and k not in ("model_config", "threads")}
-    config = dataclasses.replace(TrainConfig(), **{**values, "dry_run": False, "download": download})
-    if data_dir:
-        config = dataclasses.replace(config, data_dir=data_dir)
-    if pendigits:
-        config = dataclasses.replace(config, pendigits=pendigits)
-    return config
+    """The first member's training options (checked), the data where given here, never a dry run."""
+    values = {k: v for k, v in stored.items() if k in OPTIONS and k != "threads"}
+    values.update(dry_run=False, download=download)
+    values.update({k: v for k, v in (("data_dir", data_dir), ("pendigits", pendigits)) if v})
+    return config_from_values(values)
 
 
 def _member_record(m: Checkpoint) -> dict[str, Any]:

@@ -160,7 +160,11 @@ class StrokeModel:
     def from_file(cls, path: str | Path) -> StrokeModel:
         """Load a stroke weights file (``torch.load(weights_only=True)``). Raises ``CheckpointError``."""
         path = Path(path)
-        raw = read_weights_payload(path)
+        return cls.from_payload(read_weights_payload(path), path)
+
+    @classmethod
+    def from_payload(cls, raw: Mapping[str, Any], path: Path) -> StrokeModel:
+        """The model in a stroke weights file's payload, already read from ``path`` (named in errors)."""
         if raw.get("model") != MODEL_NAME:
             raise CheckpointError(f"{path.name} is not a stroke model (it holds {str(raw.get('model'))[:40]!r})")
         config = raw.get("config") or {}

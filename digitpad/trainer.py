@@ -86,6 +86,10 @@ class TrainResult:
         return model.eval()
 
 
+# The models --data mix (an 11th, not-a-digit output) and --width apply to.
+DIGITPAD_MODELS = ("digitpad", "digitpad-ensemble")
+
+
 class Trainer:
     """Runs one training; ``run()`` yields events, ``stop()`` is thread-safe."""
 
@@ -104,11 +108,11 @@ class Trainer:
         if config.model not in MODELS:
             raise TrainingError(f"unknown model {config.model!r}; choose one of: {', '.join(MODELS)}")
         if config.data == "mix" and "classes" not in config.model_config:
-            if config.model not in ("digitpad", "digitpad-ensemble"):
+            if config.model not in DIGITPAD_MODELS:
                 raise TrainingError("--data mix needs a digitpad model (it adds a not-a-digit output)")
             config = dataclasses.replace(config, model_config={**dict(config.model_config), "classes": 11})
         if config.width is not None:
-            if config.model not in ("digitpad", "digitpad-ensemble"):
+            if config.model not in DIGITPAD_MODELS:
                 raise TrainingError("--width applies to the digitpad models only")
             config = dataclasses.replace(config, model_config={**dict(config.model_config), "width": config.width})
         self.config = config

@@ -9,9 +9,10 @@ written atomically; the command and each member's own command go into its meta.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
+
+from digitpad.commands import command_line
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     )
     meta = {
         **joined.meta,
-        "command": "digitpad " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["ensemble"] else "",
+        "command": command_line("ensemble") or "",
         "join_seconds": round(time.monotonic() - started, 1),
     }
     save_checkpoint(out, model_name=ENSEMBLE_MODEL, state_dict=joined.state_dict, config=joined.config, meta=meta)

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from digitpad.commands import command_line
 from digitpad.train_options import TRAIN_OPTIONS, TrainConfig, config_from_values
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from digitpad.training_run import TrainingRun
 
     config = config_from_args(args)
-    command = "digitpad " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else None
+    command = command_line("train")
     init = getattr(args, "init", None)
     initial_state, meta = starting_weights(init, config)
     if command is None and init is not None:

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from digitpad.commands import command_line
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from digitpad.stroke_model import MAX_MEMBERS
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     net, meta = train_strokes(sets, recipe, _image_reader(predictor, recipe.seed), progress)
     meta.update(
         {
-            "command": "digitpad " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train-strokes"] else "",
+            "command": command_line("train-strokes") or "",
             "image_weights": image_weights.name,
             "image_weights_sha256": tensor_digest(image.state_dict),
             "training_seconds": round(time.monotonic() - started, 1),
@@ -171,8 +173,8 @@ def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any)
     from digitpad.stroke_recipe import StrokeRecipe
     from digitpad.stroke_training import build_sets, refit_weight
 
-    model = StrokeModel.from_file(source)  # CheckpointError: one line
-    raw = read_weights_payload(source)
+    raw = read_weights_payload(source)  # CheckpointError: one line
+    model = StrokeModel.from_payload(raw, source)
     recorded = model.meta.get("recipe")
     stored: dict[str, Any] = recorded if isinstance(recorded, dict) else {}
     recipe = StrokeRecipe(**{f.name: stored[f.name] for f in fields(StrokeRecipe) if f.name in stored})
@@ -187,7 +189,7 @@ def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any)
             "trained": model.meta.get("date", ""),
             "image_weights": Path(image.path).name if image.path else "",
             "image_weights_sha256": tensor_digest(image.state_dict),
-            "refit_command": "digitpad " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train-strokes"] else "",
+            "refit_command": command_line("train-strokes") or "",
         }
     )
     save_checkpoint(out, model_name=MODEL_NAME, state_dict=raw["state_dict"], config=raw.get("config"), meta=meta)
