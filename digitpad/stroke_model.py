@@ -38,6 +38,7 @@ from torch import nn
 
 from digitpad.checkpoint import read_weights_payload
 from digitpad.errors import CheckpointError
+from digitpad.stroke_recipe import MAX_COMBINE_WEIGHT
 from digitpad.trajectory import CHANNELS, trajectory
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ class StrokeModel:
         t = meta.get("temperature", 1.0)
         w = meta.get("combine_weight", 0.5)
         temperature = float(t) if isinstance(t, (int, float)) and 0 < t < 100 else 1.0
-        weight = float(w) if isinstance(w, (int, float)) and 0 <= w <= 4 else 0.5
+        weight = float(w) if isinstance(w, (int, float)) and 0 <= w <= MAX_COMBINE_WEIGHT else 0.5
         return cls(_fused(net.cpu().eval()), temperature, weight, meta)
 
     def probabilities(self, drawings: Sequence[Sequence[np.ndarray]]) -> np.ndarray:

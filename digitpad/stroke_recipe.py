@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The largest combination weight a stroke file may carry (a loaded file outside 0..this falls back to 0.5).
+MAX_COMBINE_WEIGHT = 4.0
+
 
 @dataclass(frozen=True)
 class StrokeRecipe:

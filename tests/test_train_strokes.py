@@ -163,3 +163,24 @@ def test_refit_keeps_the_nets_and_fits_the_weight_against_other_image_weights(tm
     x, y = a.net.state_dict(), c.net.state_dict()
     assert all(torch.equal(x[k], y[k]) for k in x)  # nothing trained
     assert "combination weight" in capsys.readouterr().out
+
+
+def test_refit_with_a_given_weight_keeps_the_fitted_table_beside_it(tmp_path, capsys):
+    source = _pendigits_file(tmp_path / "tiny.tra")
+    first, given = tmp_path / "first.pt", tmp_path / "given.pt"
+    common = ["train-strokes", "--pendigits", str(source), "--limit", "40"]
+    assert main([*common, "--epochs", "2", "--out", str(first)]) == 0
+    assert main([*common, "--refit", str(first), "--weight", "1.5", "--out", str(given)]) == 0
+    a, b = StrokeModel.from_file(first), StrokeModel.from_file(given)
+    assert b.weight == 1.5 and b.meta["combine_weight_given"] is True
+    assert b.meta["combine_weight_fitted"] == a.weight  # the same drawings, the same NLL-best weight
+    assert b.meta["combine_validation"] == a.meta["combine_validation"]
+    assert "given; the NLL-best is" in capsys.readouterr().out
+
+
+def test_weight_without_refit_or_out_of_range_is_one_clear_line(tmp_path, capsys):
+    assert main(["train-strokes", "--weight", "1", "--pendigits", str(tmp_path / "none.tra")]) != 0
+    assert "--weight goes with --refit" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train-strokes", "--refit", "x.pt", "--weight", "9"])
+    assert exit_info.value.code == 2 and "between 0 and 4" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from digitpad.commands import command_line
+from digitpad.stroke_recipe import MAX_COMBINE_WEIGHT
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -56,6 +57,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="train nothing: keep this stroke model's nets and temperature and fit only its combination "
         "weight against --image-weights (after the image weights changed)",
     )
+    p.add_argument(
+        "--weight",
+        type=_weight,
+        default=None,
+        metavar="W",
+        help="with --refit: use this combination weight instead of the NLL-best one (the fitted table is "
+        "still computed and stored beside it)",
+    )
     p.add_argument("--limit", type=_positive, default=None, help=argparse.SUPPRESS)  # tests: first N digits
 
 
@@ -66,6 +75,16 @@ def _share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def _weight(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= MAX_COMBINE_WEIGHT:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_COMBINE_WEIGHT:g}, got {value:g}")
     return value
 
 
@@ -102,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
     from digitpad.stroke_recipe import StrokeRecipe
     from digitpad.stroke_training import build_sets, train_strokes
 
+    if args.weight is not None and not args.refit:
+        raise DataError("--weight goes with --refit (a training run fits its own weight)")
     pendigits = Path(args.pendigits) if args.pendigits else default_pendigits()
     if not pendigits.is_file():
         raise DataError(f"Pendigits file not found: {pendigits} (give --pendigits FILE)")
@@ -111,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     predictor = Predictor.from_loaded(image)
     set_cpu_threads(args.threads)
     if args.refit:
-        return _refit(Path(args.refit), pendigits, out, image, predictor)
+        return _refit(Path(args.refit), pendigits, out, image, predictor, args.weight)
     recipe = replace(
         StrokeRecipe(),
         epochs=args.epochs,
@@ -164,8 +185,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any) -> int:
-    """``--refit``: the stroke file at ``source`` with its weight fitted against ``image``, written to ``out``."""
+def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any, weight: float | None) -> int:
+    """``--refit``: the stroke file at ``source`` with its weight fitted against ``image`` (or ``weight``,
+    given, with the fitted table kept beside it), written to ``out``."""
     from dataclasses import fields
 
     from digitpad.checkpoint import read_weights_payload, save_checkpoint, tensor_digest
@@ -182,8 +204,12 @@ def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any)
     fitted = refit_weight(
         model.net, model.temperature, build_sets(pendigits, recipe), _image_reader(predictor, recipe.seed)
     )
-    meta = {k: v for k, v in model.meta.items() if k not in ("date", "versions")}
+    meta = {k: v for k, v in model.meta.items() if k not in ("date", "versions", "combine_weight_given")}
     meta.update(fitted)
+    if weight is not None:
+        meta["combine_weight_fitted"] = fitted["combine_weight"]
+        meta["combine_weight"] = weight
+        meta["combine_weight_given"] = True
     meta.update(
         {
             "trained": model.meta.get("date", ""),
@@ -195,7 +221,10 @@ def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any)
     save_checkpoint(out, model_name=MODEL_NAME, state_dict=raw["state_dict"], config=raw.get("config"), meta=meta)
     for w, row in fitted["combine_validation"].items():
         print(f"weight {w}: validation accuracy {100 * row['accuracy']:.2f}%, NLL {row['nll']:.4f}")
-    print(f"saved {out}: the nets of {source.name}, combination weight {before:g} -> {fitted['combine_weight']:g}")
+    print(
+        f"saved {out}: the nets of {source.name}, combination weight {before:g} -> {meta['combine_weight']:g}"
+        + (f" (given; the NLL-best is {fitted['combine_weight']:g})" if weight is not None else "")
+    )
     return 0
 
 
