@@ -68,24 +68,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=_positive, default=None, help=argparse.SUPPRESS)  # tests: first N digits
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
-    return value
+def _between_zero_and(high: float) -> Any:
+    """An argparse ``type``: a number from 0 to ``high`` (a usage error, exit 2, otherwise)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not 0.0 <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between 0 and {high:g}, got {value:g}")
+        return value
+
+    return parse
 
 
-def _weight(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value <= MAX_COMBINE_WEIGHT:
-        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_COMBINE_WEIGHT:g}, got {value:g}")
-    return value
+_share = _between_zero_and(1.0)
+_weight = _between_zero_and(MAX_COMBINE_WEIGHT)
 
 
 def _members(text: str) -> int:
