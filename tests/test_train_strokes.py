@@ -176,6 +176,10 @@ def test_refit_with_a_given_weight_keeps_the_fitted_table_beside_it(tmp_path, ca
     assert b.meta["combine_weight_fitted"] == a.weight  # the same drawings, the same NLL-best weight
     assert b.meta["combine_validation"] == a.meta["combine_validation"]
     assert "given; the NLL-best is" in capsys.readouterr().out
+    again = tmp_path / "again.pt"  # a plain refit of the given file fits the weight again and forgets the given one
+    assert main([*common, "--refit", str(given), "--out", str(again)]) == 0
+    c = StrokeModel.from_file(again)
+    assert c.weight == a.weight and "combine_weight_given" not in c.meta and "combine_weight_fitted" not in c.meta
 
 
 def test_weight_without_refit_or_out_of_range_is_one_clear_line(tmp_path, capsys):

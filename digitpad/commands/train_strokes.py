@@ -203,7 +203,8 @@ def _refit(source: Path, pendigits: Path, out: Path, image: Any, predictor: Any,
     fitted = refit_weight(
         model.net, model.temperature, build_sets(pendigits, recipe), _image_reader(predictor, recipe.seed)
     )
-    meta = {k: v for k, v in model.meta.items() if k not in ("date", "versions", "combine_weight_given")}
+    given_keys = ("combine_weight_given", "combine_weight_fitted")  # a previous --weight's, never carried over
+    meta = {k: v for k, v in model.meta.items() if k not in ("date", "versions", *given_keys)}
     meta.update(fitted)
     if weight is not None:
         meta["combine_weight_fitted"] = fitted["combine_weight"]
