@@ -250,7 +250,7 @@ def weights_corpus(folder: str | Path, shipped: str | Path) -> list[Case]:
         "renamed-tensor.pt",
         REFUSE,
         "a tensor renamed",
-        lambda p: p["state_dict"].update(extra=p["state_dict"].pop("fc.bias")),
+        lambda p: p["state_dict"].update(extra=p["state_dict"].pop(tensor_key(p["state_dict"], "fc.bias"))),
     )
     torch.save([1, 2, 3], add("list.pt", REFUSE, "a list, not a checkpoint"))
     torch.save({"model": "digitpad", "state_dict": _Evil()}, add("evil.pt", REFUSE, "a pickle that runs code"))
@@ -268,8 +268,14 @@ def weights_corpus(folder: str | Path, shipped: str | Path) -> list[Case]:
     return cases
 
 
+def tensor_key(state: dict, name: str) -> str:
+    """The key of tensor ``name`` (``"fc.bias"``) in ``state``: the net's own, or the first member's when
+    the file is an ensemble (``members.0.fc.bias``)."""
+    return name if name in state else f"members.0.{name}"
+
+
 def _fill(payload: dict, value: float) -> None:
-    payload["state_dict"]["fc.weight"][0, :8] = value
+    payload["state_dict"][tensor_key(payload["state_dict"], "fc.weight")][0, :8] = value
 
 
 def _config(payload: dict, model_config: dict) -> None:

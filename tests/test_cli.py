@@ -210,8 +210,9 @@ def test_compare_trains_and_loads_side_by_side(mnist_dir, digitpad):
     assert table[1].startswith("linear ") and "7,850" in table[1]
     from digitpad.checkpoint import load_checkpoint
 
-    recorded = load_checkpoint(shipped_weights()).meta["test_accuracy"]
-    assert table[2].startswith("digitpad.pt (digitpad)") and f"{recorded:.2%}" in table[2]
+    shipped = load_checkpoint(shipped_weights())
+    recorded = shipped.meta["test_accuracy"]
+    assert table[2].startswith(f"digitpad.pt ({shipped.model})") and f"{recorded:.2%}" in table[2]
 
 
 def test_list_models_reads_the_catalogue(digitpad):

@@ -14,6 +14,7 @@ from gui_helpers import ONE, draw
 from digitpad.checkpoint import save_checkpoint
 from digitpad.gui.pad.inference_worker import load_predictor
 from digitpad.resources import shipped_weights
+from tests.fuzz_corpus import tensor_key
 
 ANSWER_MS = 10_000
 EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n{ } loop\n"
@@ -52,7 +53,8 @@ def test_fifo_and_postscript_are_refused_and_the_window_still_answers_and_closes
 def _nan_weights(path: Path) -> Path:
     raw = torch.load(shipped_weights(), weights_only=True)
     state = dict(raw["state_dict"])
-    state["fc.bias"] = torch.full_like(state["fc.bias"], float("nan"))
+    key = tensor_key(state, "fc.bias")
+    state[key] = torch.full_like(state[key], float("nan"))
     save_checkpoint(path, model_name=raw["model"], state_dict=state, config=raw["config"])
     return path
 

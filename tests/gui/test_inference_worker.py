@@ -170,9 +170,10 @@ def test_a_drawing_request_hands_its_pen_paths_to_the_predictor(qtbot, run_worke
 
 def test_the_worker_reads_the_pad_with_the_stroke_model_when_one_ships(weights):
     from digitpad.resources import stroke_weights
+    from digitpad.stroke_recipe import MAX_COMBINE_WEIGHT
 
     predictor = load_predictor(weights)
     if stroke_weights() is None:
         assert predictor.strokes is None
     else:
-        assert predictor.strokes is not None and 0.0 < predictor.strokes.weight <= 1.0
+        assert predictor.strokes is not None and 0.0 < predictor.strokes.weight <= MAX_COMBINE_WEIGHT
