@@ -99,7 +99,7 @@ def join_members(
     ``first_not_digit``: the not-a-digit logit is the first member's, only the digits are averaged;
     ``validation`` (tests) stands for the split rebuilt from the members' seed and mixture,
     ``test_limit`` reads only the first images of MNIST test.  Raises ``TrainingError`` or ``DataError``."""
-    from digitpad.evaluate import evaluate
+    from digitpad.evaluate import evaluation_of, predict_logits
     from digitpad.synth.mixture import mixture_source
     from digitpad.trainer import report_mix
 
@@ -113,8 +113,11 @@ def join_members(
     model.eval()
     device = torch.device("cpu")
     val = validation if validation is not None else mixture_source(config)(device).test
-    val_eval = evaluate(model, val.images, val.labels, mean=MNIST_MEAN, std=MNIST_STD)
-    test_eval, _, extra = report_mix(config, model, model.state_dict(), val, val_eval.accuracy, device, test_limit)
+    val_logits = predict_logits(model, val.images, mean=MNIST_MEAN, std=MNIST_STD)
+    val_eval = evaluation_of(val_logits, val.labels)
+    test_eval, _, extra = report_mix(
+        config, model, model.state_dict(), val, val_eval.accuracy, device, test_limit, val_logits
+    )
     meta = {
         **extra,
         "test_size": test_eval.count,

@@ -54,7 +54,11 @@ def evaluate(
     logits: the digit the app shows.  With not-a-digit labels (10) in the set,
     all outputs compete.
     """
-    logits = predict_logits(model, images, batch_size=batch_size, mean=mean, std=std)
+    return evaluation_of(predict_logits(model, images, batch_size=batch_size, mean=mean, std=std), labels)
+
+
+def evaluation_of(logits: torch.Tensor, labels: torch.Tensor) -> Evaluation:
+    """:func:`evaluate`'s figures from logits already computed (scored the same way)."""
     labels_t = labels.to(logits.device).long()
     loss = float(torch.nn.functional.cross_entropy(logits, labels_t)) if len(labels_t) else 0.0
     digits_only = len(labels_t) == 0 or int(labels_t.max()) < 10

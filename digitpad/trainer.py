@@ -384,19 +384,25 @@ def report_mix(
     val_accuracy: float,
     device: torch.device,
     test_n: int | None,
+    val_logits: torch.Tensor | None = None,
 ) -> tuple[Evaluation, Split, dict[str, Any]]:
-    """The best weights' temperature (fitted on validation) and their MNIST test figures (only reported)."""
+    """The best weights' temperature (fitted on validation) and their MNIST test figures (only reported).
+
+    ``val_logits``: the best weights' logits on ``val`` when the caller has them already."""
     from digitpad.calibration import expected_calibration_error, fit_temperature, softmax
     from digitpad.data import load_mnist
-    from digitpad.evaluate import predict_logits
+    from digitpad.evaluate import evaluation_of, predict_logits
 
     model.load_state_dict(best_state)
-    logits = predict_logits(model, val.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
+    if val_logits is None:
+        val_logits = predict_logits(model, val.images, mean=MNIST_MEAN, std=MNIST_STD)
+    logits = val_logits.cpu().numpy()
     labels = val.labels.cpu().numpy()
     temperature = fit_temperature(logits, labels)
     test = load_mnist(cfg.data_dir, train=False, device=device, download=cfg.download).head(test_n)
-    test_eval = evaluate(model, test.images, test.labels, mean=MNIST_MEAN, std=MNIST_STD)
-    test_logits = predict_logits(model, test.images, mean=MNIST_MEAN, std=MNIST_STD).cpu().numpy()
+    test_logits_t = predict_logits(model, test.images, mean=MNIST_MEAN, std=MNIST_STD)
+    test_eval = evaluation_of(test_logits_t, test.labels)
+    test_logits = test_logits_t.cpu().numpy()
     probs = softmax(test_logits, temperature)[:, :10]
     test_labels = test.labels.cpu().numpy()
     return (
